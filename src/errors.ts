@@ -1,0 +1,59 @@
+/** Every failure floodgate raises: a stable `code`, whether retrying may help, and context for logs. */
+export class AppError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly context: Record<string, unknown>;
+
+  constructor(
+    code: string,
+    message: string,
+    opts: { retryable?: boolean; context?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = opts.retryable ?? false;
+    this.context = opts.context ?? {};
+  }
+}
+
+export class ConfigError extends AppError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super("BAD_CONFIG", message, { context });
+  }
+}
+
+/** An upstream (Hydra, GitHub, storage) answered badly or not at all. */
+export class UpstreamError extends AppError {
+  constructor(
+    code: string,
+    message: string,
+    opts: { retryable: boolean; url?: string; status?: number; cause?: unknown },
+  ) {
+    super(code, message, {
+      retryable: opts.retryable,
+      context: { url: opts.url, status: opts.status },
+      cause: opts.cause,
+    });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super("NOT_FOUND", message, { context });
+  }
+}
+
+export class IntegrityError extends AppError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super("INTEGRITY", message, { context });
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function errorCode(err: unknown): string {
+  return err instanceof AppError ? err.code : "INTERNAL";
+}

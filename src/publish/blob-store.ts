@@ -1,0 +1,32 @@
+export interface BlobInfo {
+  size: number;
+  /** Strong validator: the object's sha256 (hex) where the store knows it. */
+  etag: string;
+  contentType: string;
+}
+
+export interface BlobBody extends BlobInfo {
+  body: ReadableStream<Uint8Array>;
+  /** Inclusive byte range served, when a range was asked for. */
+  range?: { start: number; end: number };
+}
+
+export interface PutOptions {
+  contentType?: string;
+  /** Refuse the object (and store nothing) unless its sha256 equals this hex digest. */
+  expectedSha256?: string;
+}
+
+/**
+ * Where release files live (filesystem, S3/R2). `put` is atomic: readers see the whole object or
+ * none of it. Keys are `/`-separated paths without a leading slash.
+ */
+export interface BlobStore {
+  head(key: string): Promise<BlobInfo | null>;
+  get(key: string, range?: { start: number; end?: number }): Promise<BlobBody | null>;
+  put(
+    key: string,
+    body: ReadableStream<Uint8Array> | Uint8Array | string,
+    opts?: PutOptions,
+  ): Promise<{ size: number; sha256: string }>;
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { decideAdvance } from "./decide-advance.ts";
+import { describeDecision } from "./describe-decision.ts";
+import type { ChannelFacts, ConstituentFact, GateBuildFact } from "./facts.ts";
+
+const rev = (c: string) => c.repeat(40);
+
+function constituent(
+  job: string,
+  state: ConstituentFact["state"],
+  buildstatus = 0,
+): ConstituentFact {
+  const statusText = state === "pending" ? "pending" : buildstatus === 0 ? "succeeded" : "failed";
+  return {
+    buildId: job.length,
+    job,
+    system: "x86_64-linux",
+    state,
+    buildstatus,
+    statusText,
+    url: "u",
+  };
+}
+
+function gate(n: number, constituents: ConstituentFact[] = [], passed = true): GateBuildFact {
+  return {
+    buildId: 100 + n,
+    evalId: 10 + n,
+    releaseName: `nixos-26.11pre${1000 + n}.${String(n).repeat(12)}`,
+    revision: rev(String(n)),
+    url: `https://hydra.example/build/${100 + n}`,
+    passed,
+    constituents,
+  };
+}
+
+function facts(over: Partial<ChannelFacts> = {}): ChannelFacts {
+  const current = gate(1);
+  return {
+    channel: "nixos-unstable",
+    frozen: null,
+    current: {
+      releaseName: current.releaseName,
+      revision: current.revision,
+      buildId: current.buildId,
+    },
+    candidate: gate(2, [constituent("nixos.tests.foo.x86_64-linux", "passed")]),
+    newerFailure: null,
+    branch: { name: "nixos-unstable", head: rev("1"), candidateIs: "ahead" },
+    ...over,
+  };
+}
+
+describe("decideAdvance", () => {
+  it("advances to a newer passed candidate that fast-forwards the branch", () => {
+    const decision = decideAdvance(facts());
+    expect(decision).toEqual({
+      kind: "advance",
+      release: { name: gate(2).releaseName, revision: rev("2"), evalId: 12, buildId: 102 },
+    });
+  });
+
+  it("blocks when a constituent failed, naming it", () => {
+    const candidate = gate(2, [
+      constituent("nixos.tests.foo.x86_64-linux", "failed", 1),
+      constituent("nixos.tests.bar.x86_64-linux", "passed"),
+    ]);
+    const decision = decideAdvance(facts({ candidate }));
+    expect(decision.kind).toBe("blocked");
+    expect(describeDecision("nixos-unstable", decision)).toBe(
+      "nixos-unstable blocked: nixos.tests.foo.x86_64-linux failed",
+    );
+  });
+
+  it("blocks while a constituent is pending, even if the aggregate passed", () => {
+    const candidate = gate(2, [constituent("a", "passed"), constituent("b", "pending")]);
+    const decision = decideAdvance(facts({ candidate }));
+    expect(decision).toMatchObject({
+      kind: "blocked",
+      reasons: [{ kind: "constituents-pending", total: 2 }],
+    });
+  });
+
+  it("never goes backwards to an older candidate", () => {
+    const decision = decideAdvance(facts({ candidate: gate(0) }));
+    expect(decision).toMatchObject({ kind: "idle", reason: { kind: "older-candidate" } });
+  });
+
+  it("is idle when the candidate is the current release", () => {
+    expect(decideAdvance(facts({ candidate: gate(1) }))).toMatchObject({
+      kind: "idle",
+      reason: { kind: "up-to-date" },
+    });
+  });
+
+  it("blocks a candidate that is not a fast-forward of the branch", () => {
+    for (const candidateIs of ["diverged", "behind"] as const) {
+      const decision = decideAdvance(
+        facts({ branch: { name: "nixos-unstable", head: rev("9"), candidateIs } }),
+      );
+      expect(decision).toMatchObject({ kind: "blocked", reasons: [{ kind: "not-fast-forward" }] });
+    }
+  });
+
+  it("explains a newer failed gate even when the channel is up to date", () => {
+    const newerFailure = gate(
+      3,
+      [constituent("nixos.tests.boot.aarch64-linux", "failed", 7)],
+      false,
+    );
+    const decision = decideAdvance(facts({ candidate: gate(1), newerFailure }));
+    expect(decision).toMatchObject({ kind: "blocked", reasons: [{ kind: "constituents-failed" }] });
+  });
+
+  it("blocks a frozen channel before looking at anything else", () => {
+    const decision = decideAdvance(facts({ frozen: { reason: "release in progress" } }));
+    expect(decision).toEqual({
+      kind: "blocked",
+      reasons: [{ kind: "frozen", reason: "release in progress" }],
+    });
+  });
+
+  it("advances a channel with no release yet when the branch is identical", () => {
+    const decision = decideAdvance(
+      facts({
+        current: null,
+        branch: { name: "nixos-unstable", head: rev("2"), candidateIs: "identical" },
+      }),
+    );
+    expect(decision.kind).toBe("advance");
+  });
+});

@@ -1,0 +1,104 @@
+import { compareVersions, releaseVersionOf } from "./compare-versions.ts";
+import type { BlockReason, Decision } from "./decision.ts";
+import type { ChannelFacts, GateBuildFact } from "./facts.ts";
+
+function failureReasons(gate: GateBuildFact): BlockReason[] {
+  const failed = gate.constituents.filter((c) => c.state === "failed");
+  if (failed.length > 0) {
+    return [
+      {
+        kind: "constituents-failed",
+        evalId: gate.evalId,
+        buildId: gate.buildId,
+        url: gate.url,
+        failed,
+      },
+    ];
+  }
+  const pending = gate.constituents.filter((c) => c.state === "pending");
+  if (pending.length > 0) {
+    return [
+      {
+        kind: "constituents-pending",
+        evalId: gate.evalId,
+        pending,
+        total: gate.constituents.length,
+      },
+    ];
+  }
+  return gate.passed
+    ? []
+    : [
+        {
+          kind: "gate-failed",
+          evalId: gate.evalId,
+          buildId: gate.buildId,
+          url: gate.url,
+          releaseName: gate.releaseName,
+        },
+      ];
+}
+
+/**
+ * The gate, as a pure function of recorded facts: advance only to a passed gate whose every
+ * constituent passed, that is newer than the current release and a fast-forward of the branch.
+ */
+export function decideAdvance(facts: ChannelFacts): Decision {
+  if (facts.frozen)
+    return { kind: "blocked", reasons: [{ kind: "frozen", reason: facts.frozen.reason }] };
+  const notes = facts.newerFailure ? failureReasons(facts.newerFailure) : [];
+  const { candidate, current } = facts;
+  if (!candidate)
+    return notes.length ? { kind: "blocked", reasons: notes } : idle({ kind: "no-candidate" });
+
+  const order = current
+    ? compareVersions(
+        releaseVersionOf(candidate.releaseName),
+        releaseVersionOf(current.releaseName),
+      )
+    : 1;
+  if (order <= 0) {
+    if (notes.length) return { kind: "blocked", reasons: notes };
+    if (order === 0) return idle({ kind: "up-to-date", releaseName: candidate.releaseName });
+    const currentName = current?.releaseName ?? "";
+    return idle({
+      kind: "older-candidate",
+      candidate: candidate.releaseName,
+      current: currentName,
+    });
+  }
+
+  const candidateProblems = failureReasons(candidate);
+  if (candidateProblems.length) return { kind: "blocked", reasons: candidateProblems };
+
+  const { branch } = facts;
+  if (!branch.head)
+    return { kind: "blocked", reasons: [{ kind: "branch-missing", branch: branch.name }] };
+  if (branch.candidateIs !== "ahead" && branch.candidateIs !== "identical") {
+    return {
+      kind: "blocked",
+      reasons: [
+        {
+          kind: "not-fast-forward",
+          branch: branch.name,
+          head: branch.head,
+          revision: candidate.revision,
+          relation: branch.candidateIs ?? "unknown",
+        },
+      ],
+    };
+  }
+  return {
+    kind: "advance",
+    release: {
+      name: candidate.releaseName,
+      revision: candidate.revision,
+      evalId: candidate.evalId,
+      buildId: candidate.buildId,
+    },
+  };
+
+  function idle(reason: Extract<Decision, { kind: "idle" }>["reason"]): Decision {
+    return { kind: "idle", reason, notes };
+  }
+}

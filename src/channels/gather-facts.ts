@@ -1,0 +1,66 @@
+import { eq } from "drizzle-orm";
+import type { ChannelSpec } from "../config/channels-file.ts";
+import { type Channel, releases } from "../db/schema.ts";
+import type { Deps } from "../deps.ts";
+import { trackBranch } from "../git/track-branch.ts";
+import { recordGate } from "../hydra/record-gate.ts";
+import type { ChannelFacts, CurrentRelease, GateBuildFact } from "./facts.ts";
+
+async function currentRelease(deps: Deps, row: Channel): Promise<CurrentRelease | null> {
+  if (row.currentReleaseId === null) return null;
+  const [release] = await deps.db
+    .select()
+    .from(releases)
+    .where(eq(releases.id, row.currentReleaseId));
+  return release
+    ? { releaseName: release.name, revision: release.revision, buildId: release.buildId }
+    : null;
+}
+
+/**
+ * Reads what the gate decides on. Hydra: `latest-finished` (the releasable candidate) and the newest
+ * finished gate build (to explain a failure); builds, evals and constituents only when new.
+ */
+export async function gatherFacts(
+  deps: Deps,
+  spec: ChannelSpec,
+  row: Channel,
+): Promise<ChannelFacts> {
+  const now = deps.clock.now();
+  await trackBranch(deps, spec.sourceBranch, now);
+  const head = await trackBranch(deps, spec.branch, now);
+
+  const candidateId = await deps.hydra.latestFinished(spec.job);
+  const candidate: GateBuildFact | null =
+    candidateId === null
+      ? null
+      : await recordGate(deps, candidateId, { finished: true, buildstatus: 0 }, now);
+
+  const [newest] = await deps.hydra.latestBuilds(spec.job, 1);
+  const newerFailure =
+    newest && newest.id > (candidateId ?? 0) && newest.buildstatus !== 0
+      ? await recordGate(
+          deps,
+          newest.id,
+          { finished: newest.finished, buildstatus: newest.buildstatus },
+          now,
+        )
+      : null;
+
+  let candidateIs: ChannelFacts["branch"]["candidateIs"] = null;
+  if (head && candidate) {
+    candidateIs =
+      head.sha === candidate.revision
+        ? "identical"
+        : (await deps.git.compare(head.sha, candidate.revision)).status;
+  }
+
+  return {
+    channel: spec.name,
+    frozen: row.frozen ? { reason: row.frozenReason ?? "frozen by an admin" } : null,
+    current: await currentRelease(deps, row),
+    candidate,
+    newerFailure,
+    branch: { name: spec.branch, head: head?.sha ?? null, candidateIs },
+  };
+}

@@ -1,0 +1,101 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { ChannelSpec } from "../config/channels-file.ts";
+import { channels, type Release, releases } from "../db/schema.ts";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors.ts";
+import { writeReleaseFiles } from "../publish/write-release-files.ts";
+
+export class BranchRejectedError extends AppError {
+  constructor(branch: string, message: string) {
+    super("NOT_FAST_FORWARD", `${branch}: ${message}`, { context: { branch } });
+  }
+}
+
+const BINARY_CACHE_URL = "https://cache.nixos.org";
+
+async function setState(deps: Deps, release: Release, patch: Partial<Release>): Promise<Release> {
+  const [updated] = await deps.db
+    .update(releases)
+    .set({ ...patch, lastError: null })
+    .where(eq(releases.id, release.id))
+    .returning();
+  return updated ?? release;
+}
+
+/**
+ * Drives one release through pending → files → branch → published. Each step is idempotent and
+ * recorded before the next starts, so a crash anywhere resumes here on the next tick.
+ * Returns false when another advancer flipped the channel first.
+ */
+export async function runRelease(
+  deps: Deps,
+  spec: ChannelSpec,
+  start: Release,
+  expectedCurrentId: number | null,
+): Promise<boolean> {
+  let release = start;
+  const log = deps.logger.child({ channel: spec.name, release: release.name });
+
+  if (release.state === "pending") {
+    const productBuildId = await deps.hydra.evalJobBuildId(release.evalId, spec.productJob);
+    if (productBuildId === null) {
+      throw new AppError("NO_PRODUCT", `eval ${release.evalId} has no job ${spec.productJob}`);
+    }
+    const { files } = await writeReleaseFiles(deps, {
+      channel: spec.name,
+      name: release.name,
+      revision: release.revision,
+      evalId: release.evalId,
+      productBuildId,
+      revisionCommittedAt: release.revisionCommittedAt ?? release.createdAt,
+      publishedAt: release.createdAt,
+      hydraUrl: deps.hydraUrl,
+      binaryCacheUrl: BINARY_CACHE_URL,
+    });
+    release = await setState(deps, release, { state: "files", files });
+    log.info("release files written", { step: "files", files: files.length });
+  }
+
+  if (release.state === "files") {
+    const result = await deps.git.fastForward(spec.branch, release.revision);
+    if (result.kind === "not-fast-forward")
+      throw new BranchRejectedError(spec.branch, result.message);
+    release = await setState(deps, release, { state: "branch" });
+    log.info(
+      result.kind === "observe-only"
+        ? "branch update skipped (observe-only)"
+        : "branch fast-forwarded",
+      {
+        step: "branch",
+        branch: spec.branch,
+        sha: release.revision,
+      },
+    );
+  }
+
+  if (release.state !== "branch") return true;
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const flipped = await tx
+      .update(channels)
+      .set({ currentReleaseId: release.id })
+      .where(
+        and(
+          eq(channels.name, spec.name),
+          expectedCurrentId === null
+            ? isNull(channels.currentReleaseId)
+            : eq(channels.currentReleaseId, expectedCurrentId),
+        ),
+      )
+      .returning({ name: channels.name });
+    if (flipped.length === 0) {
+      log.warn("channel pointer moved by another advancer; not flipping", { step: "publish" });
+      return false;
+    }
+    await tx
+      .update(releases)
+      .set({ state: "published", publishedAt: now, lastError: null })
+      .where(eq(releases.id, release.id));
+    return true;
+  });
+}

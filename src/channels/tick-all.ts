@@ -1,0 +1,32 @@
+import type { Deps } from "../deps.ts";
+import { errorCode, errorMessage } from "../errors.ts";
+import { type TickOutcome, tickChannel } from "./tick-channel.ts";
+
+/** Ticks channels one after another; one channel's failure never stops the others. */
+export async function tickAll(deps: Deps, only?: string): Promise<TickOutcome[]> {
+  const outcomes: TickOutcome[] = [];
+  for (const spec of deps.channels) {
+    if (only && spec.name !== only) continue;
+    const started = Date.now();
+    try {
+      outcomes.push(await tickChannel(deps, spec));
+    } catch (err) {
+      // Only database trouble reaches here; the tick records upstream failures itself.
+      outcomes.push({
+        channel: spec.name,
+        kind: "error",
+        summary: `${spec.name}: ${errorMessage(err)}`,
+        code: errorCode(err),
+      });
+    }
+    const last = outcomes.at(-1);
+    deps.logger.info("tick", {
+      channel: spec.name,
+      step: "tick",
+      outcome: last?.kind,
+      summary: last?.summary,
+      durationMs: Date.now() - started,
+    });
+  }
+  return outcomes;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import defaults from "./channels.default.json" with { type: "json" };
+import { parseConfig } from "./config.ts";
+
+const bundled = { raw: defaults, source: "bundled" };
+
+describe("parseConfig", () => {
+  it("defaults to the real NixOS upstreams, embedded storage and the bundled channels", () => {
+    const config = parseConfig({}, bundled);
+    expect(config.hydraUrl).toBe("https://hydra.nixos.org");
+    expect(config.githubApiUrl).toBe("https://api.github.com");
+    expect(config.repo).toBe("NixOS/nixpkgs");
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.storage).toEqual({ kind: "file", dir: "./.floodgate/releases" });
+    expect(config.publicUrl).toBe("http://localhost:3000");
+    expect(config.scheduler).toBe(true);
+    const unstable = config.channels.find((c) => c.name === "nixos-unstable");
+    expect(unstable?.job).toEqual({ project: "nixos", jobset: "unstable", job: "tested" });
+    expect(unstable?.branch).toBe("nixos-unstable");
+    expect(config.channels.find((c) => c.name === "nixpkgs-unstable")?.job.jobset).toBe("unstable");
+  });
+
+  it("treats empty variables as unset and parses s3 storage", () => {
+    const config = parseConfig(
+      { DATABASE_URL: "", FLOODGATE_STORAGE: "s3://nix-releases/floodgate/", PORT: "8080" },
+      bundled,
+    );
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.storage).toEqual({ kind: "s3", bucket: "nix-releases", prefix: "floodgate" });
+    expect(config.publicUrl).toBe("http://localhost:8080");
+  });
+
+  it("refuses a bad value, naming the variable and what was expected", () => {
+    expect(() => parseConfig({ FLOODGATE_HYDRA_URL: "hydra.nixos.org" }, bundled)).toThrow(
+      /FLOODGATE_HYDRA_URL: expected an http\(s\) URL/,
+    );
+    expect(() => parseConfig({ FLOODGATE_SCHEDULER: "yes" }, bundled)).toThrow(
+      /FLOODGATE_SCHEDULER: expected "on" or "off"/,
+    );
+    expect(() => parseConfig({ DATABASE_URL: "mysql://x" }, bundled)).toThrow(/DATABASE_URL/);
+  });
+
+  it("refuses a bad channels file, naming the file, the key and what was expected", () => {
+    const raw = {
+      channels: [
+        {
+          name: "nixos-unstable",
+          job: "nixos-unstable-tested",
+          status: "rolling",
+          sourceBranch: "master",
+          productJob: "nixos.channel",
+        },
+      ],
+    };
+    expect(() => parseConfig({}, { raw, source: "/etc/channels.json" })).toThrow(
+      /channels file \/etc\/channels.json, key channels.0.job: expected "<project>\/<jobset>\/<job>"/,
+    );
+    const dup = { channels: [defaults.channels[0], defaults.channels[0]] };
+    expect(() => parseConfig({}, { raw: dup, source: "x.json" })).toThrow(/duplicate channel/);
+  });
+});

@@ -1,0 +1,19 @@
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema.ts";
+
+export type Schema = typeof schema;
+/** The one database type domain code sees, whichever driver (postgres.js, PGlite) is behind it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface DbHandle {
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** postgres.js client: Node, and Workers through Hyperdrive (edge-safe with nodejs_compat). */
+export function createDb(url: string, opts: { max?: number } = {}): DbHandle {
+  const sql = postgres(url, { max: opts.max ?? 5, onnotice: () => {} });
+  return { db: drizzle(sql, { schema }), close: () => sql.end({ timeout: 5 }) };
+}

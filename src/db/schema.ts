@@ -1,0 +1,136 @@
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const at = (name: string) => timestamp(name, { withTimezone: true });
+// Hydra build ids are ~3e8 today; bigint keeps room and `mode: "number"` stays exact below 2^53.
+const hydraId = (name: string) => bigint(name, { mode: "number" });
+
+export type ChannelOutcome = { kind: string; summary: string; at: string; [key: string]: unknown };
+export type RecordedError = { code: string; message: string; step: string; at: string };
+export type ReleaseFile = { name: string; size: number; sha256: string };
+
+export const channels = pgTable("channels", {
+  name: text("name").primaryKey(),
+  currentReleaseId: integer("current_release_id"),
+  frozen: boolean("frozen").notNull().default(false),
+  frozenReason: text("frozen_reason"),
+  leaseOwner: text("lease_owner"),
+  leaseUntil: at("lease_until"),
+  lastTickAt: at("last_tick_at"),
+  lastOutcome: jsonb("last_outcome").$type<ChannelOutcome>(),
+  lastError: jsonb("last_error").$type<RecordedError>(),
+  blockedSince: at("blocked_since"),
+});
+
+export const branchHeads = pgTable(
+  "branch_heads",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    branch: text("branch").notNull(),
+    sha: text("sha").notNull(),
+    observedAt: at("observed_at").notNull(),
+  },
+  (t) => [index("branch_heads_branch_observed").on(t.branch, t.observedAt)],
+);
+
+export const commits = pgTable("commits", {
+  sha: text("sha").primaryKey(),
+  committedAt: at("committed_at").notNull(),
+  firstSeenAt: at("first_seen_at").notNull(),
+  firstSeenBranch: text("first_seen_branch").notNull(),
+});
+
+export const hydraEvals = pgTable("hydra_evals", {
+  id: hydraId("id").primaryKey(),
+  project: text("project").notNull(),
+  jobset: text("jobset").notNull(),
+  revision: text("revision"),
+  evaluatedAt: at("evaluated_at"),
+  hasNewBuilds: boolean("has_new_builds").notNull(),
+  inputs: jsonb("inputs").$type<Record<string, { type: string; revision: string | null }>>(),
+  fetchedAt: at("fetched_at").notNull(),
+});
+
+export const hydraBuilds = pgTable(
+  "hydra_builds",
+  {
+    id: hydraId("id").primaryKey(),
+    project: text("project").notNull(),
+    jobset: text("jobset").notNull(),
+    job: text("job").notNull(),
+    system: text("system").notNull(),
+    nixname: text("nixname"),
+    finished: boolean("finished").notNull(),
+    buildstatus: smallint("buildstatus"),
+    evalIds: jsonb("eval_ids").$type<number[]>().notNull(),
+    startedAt: at("started_at"),
+    stoppedAt: at("stopped_at"),
+    fetchedAt: at("fetched_at").notNull(),
+  },
+  (t) => [index("hydra_builds_job").on(t.project, t.jobset, t.job)],
+);
+
+export const aggregateConstituents = pgTable(
+  "aggregate_constituents",
+  {
+    aggregateId: hydraId("aggregate_id").notNull(),
+    constituentId: hydraId("constituent_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.aggregateId, t.constituentId] })],
+);
+
+export const releaseStates = ["pending", "files", "branch", "published", "abandoned"] as const;
+export type ReleaseState = (typeof releaseStates)[number];
+
+export const releases = pgTable(
+  "releases",
+  {
+    id: serial("id").primaryKey(),
+    channel: text("channel").notNull(),
+    name: text("name").notNull(),
+    revision: text("revision").notNull(),
+    revisionCommittedAt: at("revision_committed_at"),
+    evalId: hydraId("eval_id").notNull(),
+    buildId: hydraId("build_id").notNull(),
+    state: text("state").$type<ReleaseState>().notNull().default("pending"),
+    files: jsonb("files").$type<ReleaseFile[]>(),
+    lastError: jsonb("last_error").$type<RecordedError>(),
+    createdAt: at("created_at").notNull(),
+    publishedAt: at("published_at"),
+  },
+  (t) => [
+    uniqueIndex("releases_channel_name").on(t.channel, t.name),
+    index("releases_channel_state").on(t.channel, t.state),
+  ],
+);
+
+export const events = pgTable(
+  "events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    channel: text("channel"),
+    type: text("type").notNull(),
+    at: at("at").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index("events_channel_at").on(t.channel, t.at)],
+);
+
+export type Channel = typeof channels.$inferSelect;
+export type Release = typeof releases.$inferSelect;
+export type NewRelease = typeof releases.$inferInsert;
+export type HydraBuildRow = typeof hydraBuilds.$inferSelect;
+export type EventRow = typeof events.$inferSelect;

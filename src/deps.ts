@@ -1,0 +1,24 @@
+import type { Notifier } from "./alerts/notifier.ts";
+import type { Clock } from "./clock.ts";
+import type { ChannelSpec } from "./config/channels-file.ts";
+import type { Db } from "./db/client.ts";
+import type { GitHost } from "./git/git-host.ts";
+import type { HydraApi } from "./hydra/hydra-api.ts";
+import type { Logger } from "./log.ts";
+import type { BlobStore } from "./publish/blob-store.ts";
+
+/** The ports domain code works through; the entries build them from the config. */
+export interface Deps {
+  db: Db;
+  hydra: HydraApi;
+  git: GitHost;
+  store: BlobStore;
+  clock: Clock;
+  logger: Logger;
+  notifier: Notifier;
+  channels: ChannelSpec[];
+  hydraUrl: string;
+  publicUrl: string;
+  /** Identifies this process in channel leases, so two advancers never work on one channel. */
+  owner: string;
+}

@@ -32,7 +32,8 @@ const Env = z.object({
   FLOODGATE_ADMIN_TOKEN: optional(z.string().min(16, "expected at least 16 characters")),
   SLACK_WEBHOOK_URL: optional(HttpUrl),
   FLOODGATE_SCHEDULER: optional(z.enum(["on", "off"], { error: 'expected "on" or "off"' })),
-  PORT: optional(z.coerce.number().int().min(1).max(65535, "expected a TCP port")),
+  PORT: optional(z.coerce.number().int().min(0).max(65535, "expected a TCP port")),
+  HOST: optional(z.string().min(1)),
   S3_ENDPOINT: optional(HttpUrl),
 });
 
@@ -56,6 +57,7 @@ export interface Config {
   slackWebhookUrl?: string;
   scheduler: boolean;
   port: number;
+  host: string;
   s3Endpoint?: string;
 }
 
@@ -101,6 +103,7 @@ export function parseConfig(
     slackWebhookUrl: e.SLACK_WEBHOOK_URL,
     scheduler: (e.FLOODGATE_SCHEDULER ?? "on") === "on",
     port,
+    host: e.HOST ?? "0.0.0.0",
     s3Endpoint: e.S3_ENDPOINT,
   };
 }

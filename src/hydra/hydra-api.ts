@@ -1,9 +1,4 @@
-import type {
-  HydraBuild,
-  HydraEval,
-  HydraJobsetOverview,
-  HydraLatestBuild,
-} from "./schemas.ts";
+import type { HydraBuild, HydraEval, HydraJobsetOverview, HydraLatestBuild } from "./schemas.ts";
 
 export interface JobRef {
   project: string;

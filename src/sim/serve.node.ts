@@ -8,10 +8,14 @@ export interface LoopbackServer {
 }
 
 /** Serves a Hono app on 127.0.0.1 (port 0 = any free port) and resolves once it listens. */
-export function serveOnLoopback(app: Hono, port = 0): Promise<LoopbackServer> {
+export function serveOnLoopback(
+  app: Hono,
+  port = 0,
+  hostname = "127.0.0.1",
+): Promise<LoopbackServer> {
   return new Promise((resolve, reject) => {
     let server: ServerType | undefined;
-    server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port }, (info) => {
+    server = serve({ fetch: app.fetch, hostname, port }, (info) => {
       const close = () =>
         new Promise<void>((done) => {
           if ("closeAllConnections" in (server ?? {})) {
@@ -19,7 +23,11 @@ export function serveOnLoopback(app: Hono, port = 0): Promise<LoopbackServer> {
           }
           server?.close(() => done());
         });
-      resolve({ url: `http://127.0.0.1:${info.port}`, port: info.port, close });
+      resolve({
+        url: `http://${hostname === "0.0.0.0" ? "127.0.0.1" : hostname}:${info.port}`,
+        port: info.port,
+        close,
+      });
     });
     server.once("error", reject);
   });

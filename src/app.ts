@@ -1,0 +1,70 @@
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import type { Clock } from "./clock.ts";
+import type { ChannelSpec } from "./config/channels-file.ts";
+import type { Db } from "./db/client.ts";
+import { AppError } from "./errors.ts";
+import type { Logger } from "./log.ts";
+import type { BlobStore } from "./publish/blob-store.ts";
+import { channelDir } from "./publish/release-paths.ts";
+import { currentReleaseOf } from "./status/channel-status.ts";
+import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
+import { releaseRoutes } from "./status/routes/releases.ts";
+import { statusRoutes } from "./status/routes/status-routes.ts";
+
+export interface AppDeps {
+  db: Db;
+  store: BlobStore;
+  channels: ChannelSpec[];
+  clock: Clock;
+  logger: Logger;
+  publicUrl: string;
+}
+
+const STATUS_BY_CODE: Record<string, 400 | 404 | 409 | 502> = {
+  NOT_FOUND: 404,
+  BAD_REQUEST: 400,
+  CONFLICT: 409,
+};
+
+/** The HTTP app; no I/O at construction, so tests call `app.request()` and both runtimes share it. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.use(requestId());
+
+  app.route("/", statusRoutes(deps));
+  app.route("/", releaseRoutes({ store: deps.store }));
+  app.route(
+    "/",
+    channelRedirectRoutes({
+      knownChannels: () => deps.channels.map((c) => c.name),
+      publicUrl: deps.publicUrl,
+      lookup: async (channel) => {
+        const release = await currentReleaseOf(deps.db, channel);
+        if (!release) return null;
+        return {
+          channel,
+          dir: channelDir(channel),
+          releaseName: release.name,
+          revision: release.revision,
+          lastModified: release.revisionCommittedAt ?? release.createdAt,
+        };
+      },
+    }),
+  );
+
+  app.notFound((c) =>
+    c.json({ error: { code: "NOT_FOUND", message: `no route for ${c.req.path}` } }, 404),
+  );
+
+  app.onError((err, c) => {
+    const id = c.get("requestId");
+    const code = err instanceof AppError ? err.code : "INTERNAL";
+    const status = STATUS_BY_CODE[code] ?? 500;
+    if (status >= 500)
+      deps.logger.error("request failed", { requestId: id, path: c.req.path, error: err.stack });
+    const message = status >= 500 ? "internal error" : err.message;
+    return c.json({ error: { code, message, requestId: id } }, status);
+  });
+  return app;
+}

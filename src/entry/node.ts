@@ -1,0 +1,58 @@
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/load-config.node.ts";
+import { AppError, errorMessage } from "../errors.ts";
+import { jsonLogger } from "../log.ts";
+import { migrateCommand, serveCommand, statusCommand, tickCommand } from "./commands.node.ts";
+import { demoCommand } from "./demo.node.ts";
+
+const USAGE = `usage: floodgate <command>
+  serve                  HTTP server (and the scheduler unless FLOODGATE_SCHEDULER=off)
+  tick [--channel NAME]  one pass over every channel (or one), then exit
+  migrate                apply database migrations
+  status [--json]        each channel's release, age and why it is blocked
+  demo [--exit]          simulator + service, offline: plays a scenario and prints each step`;
+
+/** The CLI: parses argv, validates config, dispatches. Returns the exit code. */
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): Promise<number> {
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      channel: { type: "string" },
+      json: { type: "boolean" },
+      exit: { type: "boolean" },
+      help: { type: "boolean" },
+    },
+  });
+  const [command] = positionals;
+  if (!command || values.help) {
+    print(USAGE);
+    return command ? 0 : 2;
+  }
+  const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { service: "floodgate" });
+  try {
+    if (command === "demo") return await demoCommand(env, print, { exit: values.exit ?? false });
+    const config = loadConfig(env);
+    switch (command) {
+      case "serve":
+        return await serveCommand(config, logger, print);
+      case "tick":
+        return await tickCommand(config, logger, print, values.channel);
+      case "migrate":
+        return await migrateCommand(config, print);
+      case "status":
+        return await statusCommand(config, logger, print, values.json ?? false);
+      default:
+        print(`unknown command "${command}"\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    const code = err instanceof AppError ? err.code : "INTERNAL";
+    process.stderr.write(`floodgate: ${code}: ${errorMessage(err)}\n`);
+    return code === "BAD_CONFIG" ? 78 : 1;
+  }
+}

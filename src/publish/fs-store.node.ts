@@ -1,0 +1,309 @@
+import { createHash, randomUUID } from "node:crypto";
+import { type FileHandle, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { AppError, IntegrityError } from "../errors.ts";
+import type { BlobBody, BlobInfo, BlobStore, PutOptions } from "./blob-store.ts";
+import { contentTypeFor } from "./content-types.ts";
+import { splitKey } from "./release-paths.ts";
+
+const CHUNK = 256 * 1024;
+
+/** Sidecar beside each object; `ino`/`size`/`mtimeMs` tell whether it still describes the object. */
+interface Sidecar {
+  sha256: string;
+  size: number;
+  ino: number;
+  mtimeMs: number;
+  contentType?: string;
+}
+
+interface Located {
+  path: string;
+  sidecarPath: string;
+  dir: string;
+  name: string;
+}
+
+/**
+ * A `BlobStore` on a local directory. Objects are written to a temp file in the same directory,
+ * hashed while written, fsynced and renamed into place, so readers see all of an object or none.
+ * Internal files (temp files, sidecars) start with "." and keys may not, so they are never served.
+ */
+export function createFsStore(rootDir: string): BlobStore {
+  const locate = (key: string): Located => {
+    const segments = splitKey(key);
+    const name = segments?.at(-1);
+    if (!segments || !name) {
+      throw new AppError("BAD_KEY", `storage key "${key}" is not a safe relative path`, {
+        context: { key },
+      });
+    }
+    const path = join(rootDir, ...segments);
+    const dir = dirname(path);
+    return { path, dir, name, sidecarPath: join(dir, `.${name}.meta.json`) };
+  };
+
+  const describe = async (key: string, fh: FileHandle, at: Located): Promise<BlobInfo | null> => {
+    const stat = await fh.stat();
+    if (!stat.isFile()) return null;
+    let sidecar = await readSidecar(at.sidecarPath);
+    if (
+      !sidecar ||
+      sidecar.ino !== stat.ino ||
+      sidecar.size !== stat.size ||
+      sidecar.mtimeMs !== stat.mtimeMs
+    ) {
+      // Written outside `put`, or a crash between the sidecar and the rename: hash once, remember.
+      sidecar = {
+        sha256: await hashHandle(fh),
+        size: stat.size,
+        ino: stat.ino,
+        mtimeMs: stat.mtimeMs,
+      };
+      await writeSidecar(at, sidecar).catch(() => {});
+    }
+    return {
+      size: stat.size,
+      etag: sidecar.sha256,
+      contentType: sidecar.contentType ?? contentTypeFor(key),
+    };
+  };
+
+  const openForRead = async (path: string): Promise<FileHandle | null> => {
+    try {
+      return await open(path, "r");
+    } catch (err) {
+      if (hasCode(err, "ENOENT") || hasCode(err, "ENOTDIR") || hasCode(err, "EISDIR")) return null;
+      throw storageError("STORAGE_READ", `cannot read ${path}`, err);
+    }
+  };
+
+  return {
+    async head(key) {
+      const at = locate(key);
+      const fh = await openForRead(at.path);
+      if (!fh) return null;
+      try {
+        return await describe(key, fh, at);
+      } finally {
+        await fh.close();
+      }
+    },
+
+    async get(key, range) {
+      const at = locate(key);
+      const fh = await openForRead(at.path);
+      if (!fh) return null;
+      let info: BlobInfo | null;
+      try {
+        info = await describe(key, fh, at);
+      } catch (err) {
+        await fh.close();
+        throw err;
+      }
+      if (!info) {
+        await fh.close();
+        return null;
+      }
+      if (!range) return { ...info, body: fileStream(fh, 0, info.size - 1) };
+      const end = Math.min(range.end ?? info.size - 1, info.size - 1);
+      if (range.start < 0 || range.start > end) {
+        await fh.close();
+        throw new AppError(
+          "RANGE_NOT_SATISFIABLE",
+          `range ${range.start}-${range.end ?? ""} of ${key}`,
+          {
+            context: { key, size: info.size },
+          },
+        );
+      }
+      const body: BlobBody = {
+        ...info,
+        body: fileStream(fh, range.start, end),
+        range: { start: range.start, end },
+      };
+      return body;
+    },
+
+    async put(key, body, opts: PutOptions = {}) {
+      const at = locate(key);
+      const tmp = join(at.dir, `.${at.name}.${randomUUID()}.tmp`);
+      let fh: FileHandle | undefined;
+      try {
+        await mkdir(at.dir, { recursive: true }).catch((err: unknown) => {
+          throw storageError("STORAGE_WRITE", `cannot create directory for ${key}`, err);
+        });
+        fh = await open(tmp, "wx").catch((err: unknown) => {
+          throw storageError("STORAGE_WRITE", `cannot create a temp file for ${key}`, err);
+        });
+        const hash = createHash("sha256");
+        let size = 0;
+        const handle = fh;
+        await forEachChunk(body, async (chunk) => {
+          hash.update(chunk);
+          size += chunk.byteLength;
+          await writeAll(handle, chunk).catch((err: unknown) => {
+            throw storageError("STORAGE_WRITE", `cannot write ${key}`, err);
+          });
+        });
+        const sha256 = hash.digest("hex");
+        const expected = opts.expectedSha256?.toLowerCase();
+        if (expected !== undefined && expected !== sha256) {
+          throw new IntegrityError(`sha256 of ${key} is ${sha256}, expected ${expected}`, {
+            key,
+            expected,
+            actual: sha256,
+            size,
+          });
+        }
+        const stat = await fh
+          .sync()
+          .then(() => handle.stat())
+          .catch((err: unknown) => {
+            throw storageError("STORAGE_WRITE", `cannot flush ${key}`, err);
+          });
+        await fh.close();
+        fh = undefined;
+        const sidecar: Sidecar = { sha256, size, ino: stat.ino, mtimeMs: stat.mtimeMs };
+        if (opts.contentType) sidecar.contentType = opts.contentType;
+        await writeSidecar(at, sidecar).catch((err: unknown) => {
+          throw storageError("STORAGE_WRITE", `cannot write metadata of ${key}`, err);
+        });
+        await rename(tmp, at.path).catch((err: unknown) => {
+          throw storageError("STORAGE_WRITE", `cannot move ${key} into place`, err);
+        });
+        await syncDir(at.dir);
+        return { size, sha256 };
+      } catch (err) {
+        await fh?.close().catch(() => {});
+        await rm(tmp, { force: true }).catch(() => {});
+        throw err;
+      }
+    },
+  };
+}
+
+async function forEachChunk(
+  body: ReadableStream<Uint8Array> | Uint8Array | string,
+  onChunk: (chunk: Uint8Array) => Promise<void>,
+): Promise<void> {
+  if (typeof body === "string") return onChunk(new TextEncoder().encode(body));
+  if (body instanceof Uint8Array) return onChunk(body);
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      await onChunk(value);
+    }
+  } catch (err) {
+    await reader.cancel(err).catch(() => {});
+    throw err;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.byteLength) {
+    const { bytesWritten } = await fh.write(chunk, offset, chunk.byteLength - offset);
+    offset += bytesWritten;
+  }
+}
+
+async function hashHandle(fh: FileHandle): Promise<string> {
+  const hash = createHash("sha256");
+  const buffer = new Uint8Array(CHUNK);
+  for (let position = 0; ; ) {
+    const { bytesRead } = await fh.read(buffer, 0, CHUNK, position);
+    if (bytesRead === 0) return hash.digest("hex");
+    hash.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+}
+
+/** Streams bytes `start..end` (inclusive) of an open file and closes it when done or cancelled. */
+function fileStream(fh: FileHandle, start: number, end: number): ReadableStream<Uint8Array> {
+  let position = start;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const want = Math.min(CHUNK, end - position + 1);
+        const { bytesRead, buffer } =
+          want > 0
+            ? await fh.read(new Uint8Array(want), 0, want, position)
+            : { bytesRead: 0, buffer: null };
+        if (bytesRead === 0 || !buffer) {
+          await fh.close();
+          controller.close();
+          return;
+        }
+        position += bytesRead;
+        controller.enqueue(buffer.subarray(0, bytesRead));
+      } catch (err) {
+        await fh.close().catch(() => {});
+        controller.error(storageError("STORAGE_READ", "cannot read a stored object", err));
+      }
+    },
+    async cancel() {
+      await fh.close().catch(() => {});
+    },
+  });
+}
+
+async function readSidecar(path: string): Promise<Sidecar | null> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(path, "utf8"));
+    return isSidecar(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeSidecar(at: Located, sidecar: Sidecar): Promise<void> {
+  const tmp = join(at.dir, `.${at.name}.${randomUUID()}.meta.tmp`);
+  try {
+    await writeFile(tmp, JSON.stringify(sidecar), { flag: "wx" });
+    await rename(tmp, at.sidecarPath);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Makes the rename durable; some filesystems refuse to fsync a directory, which is fine.
+  const fh = await open(dir, "r").catch(() => null);
+  await fh?.sync().catch(() => {});
+  await fh?.close().catch(() => {});
+}
+
+function isSidecar(value: unknown): value is Sidecar {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.sha256 === "string" &&
+    typeof v.size === "number" &&
+    typeof v.ino === "number" &&
+    typeof v.mtimeMs === "number" &&
+    (v.contentType === undefined || typeof v.contentType === "string")
+  );
+}
+
+function errnoCode(err: unknown): string | undefined {
+  if (typeof err !== "object" || err === null || !("code" in err)) return undefined;
+  return typeof err.code === "string" ? err.code : undefined;
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  return errnoCode(err) === code;
+}
+
+function storageError(fallback: string, message: string, cause: unknown): AppError {
+  if (cause instanceof AppError) return cause;
+  const full = hasCode(cause, "ENOSPC") || hasCode(cause, "EDQUOT");
+  const code = full ? "STORAGE_FULL" : fallback;
+  const reason = full ? "the disk is full" : (errnoCode(cause) ?? String(cause));
+  return new AppError(code, `${message}: ${reason}`, { cause, context: { code } });
+}

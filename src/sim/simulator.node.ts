@@ -1,0 +1,94 @@
+import type { ChannelSpec } from "../config/channels-file.ts";
+import { type FakeGitHub, startFakeGitHub } from "./fake-github.node.ts";
+import { type FakeHydra, startFakeHydra } from "./fake-hydra.node.ts";
+import { makeNixexprs } from "./nixexprs.node.ts";
+
+export interface Simulator {
+  hydra: FakeHydra;
+  github: FakeGitHub;
+  /** Environment that points floodgate at this simulator. */
+  env: Record<string, string>;
+  /** Creates a Hydra eval of `channel`'s jobset at the head of its source branch. */
+  evaluate(channel: ChannelSpec, opts?: { constituents?: string[] }): Promise<SimEval>;
+  close(): Promise<void>;
+}
+
+export interface SimEval {
+  evalId: number;
+  aggregateId: number;
+  revision: string;
+  releaseName: string;
+  buildIds: Record<string, number>;
+}
+
+export const SIM_TOKEN = "floodgate-simulator-token";
+
+const NIXOS_TESTS = [
+  "nixos.tests.boot.uefiCdrom.x86_64-linux",
+  "nixos.tests.firewall.x86_64-linux",
+  "nixos.tests.installer.simple.x86_64-linux",
+  "nixos.tests.networking.scripted.static.aarch64-linux",
+  "nixos.iso_minimal.x86_64-linux",
+];
+const NIXPKGS_JOBS = ["stdenv.x86_64-linux", "nix.x86_64-linux", "stdenv.aarch64-darwin"];
+
+const systemOf = (job: string) => job.slice(job.lastIndexOf(".") + 1);
+
+// Hydra's naming: version + (stable ? "." : "pre") + revCount + "." + shortRev (channel-infra.md §2).
+function releaseNameFor(channel: ChannelSpec, revCount: number, sha: string) {
+  const collection = channel.name.startsWith("nixpkgs") ? "nixpkgs" : "nixos";
+  const stable = channel.sourceBranch.startsWith("release-");
+  const version = stable ? channel.sourceBranch.slice("release-".length) : "26.11";
+  const suffix = `${stable ? "." : "pre"}${revCount}.${sha.slice(0, 12)}`;
+  return { name: `${collection}-${version}${suffix}`, suffix };
+}
+
+/** The fake GitHub and the fake Hydra, on loopback, with helpers for scenarios. */
+export async function startSimulator(): Promise<Simulator> {
+  const hydra = await startFakeHydra({ now: () => new Date() });
+  const github = await startFakeGitHub({ now: () => new Date(), token: SIM_TOKEN });
+  return {
+    hydra,
+    github,
+    env: {
+      FLOODGATE_HYDRA_URL: hydra.url,
+      FLOODGATE_GITHUB_API_URL: github.url,
+      FLOODGATE_REPO: "NixOS/nixpkgs",
+      GITHUB_TOKEN: SIM_TOKEN,
+      FLOODGATE_HYDRA_RPS: "200",
+    },
+    async evaluate(channel, opts = {}) {
+      const revision = github.model.branchHead(channel.sourceBranch);
+      if (!revision) throw new Error(`simulator: no branch ${channel.sourceBranch}`);
+      const { name: releaseName, suffix } = releaseNameFor(
+        channel,
+        github.model.revCount(revision),
+        revision,
+      );
+      const jobs =
+        opts.constituents ?? (channel.name.startsWith("nixpkgs") ? NIXPKGS_JOBS : NIXOS_TESTS);
+      const nixexprs = await makeNixexprs(releaseName, {
+        "default.nix": `{ ... }: {\n  hello = "hello from ${releaseName}";\n  revision = "${revision}";\n}\n`,
+        ".git-revision": revision,
+        ".version-suffix": suffix,
+      });
+      const created = await hydra.model.createEval({
+        project: channel.job.project,
+        jobset: channel.job.jobset,
+        revision,
+        aggregateJob: channel.job.job,
+        releaseName,
+        productJob: channel.productJob,
+        nixexprs,
+        constituents: [channel.productJob, ...jobs].map((job) => ({
+          job,
+          system: job === channel.productJob ? "x86_64-linux" : systemOf(job),
+        })),
+      });
+      return { ...created, revision, releaseName };
+    },
+    async close() {
+      await Promise.all([hydra.close(), github.close()]);
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { desc, eq, inArray } from "drizzle-orm";
+import type { BlockReason } from "../channels/decision.ts";
+import type { ChannelSpec } from "../config/channels-file.ts";
+import type { Db } from "../db/client.ts";
+import { channels, type Release, releases } from "../db/schema.ts";
+import { channelDir } from "../publish/release-paths.ts";
+
+export interface ChannelStatus {
+  name: string;
+  status: ChannelSpec["status"];
+  variant: ChannelSpec["variant"] | null;
+  job: string;
+  branch: string;
+  release: {
+    name: string;
+    revision: string;
+    url: string;
+    revisionCommittedAt: string | null;
+    publishedAt: string | null;
+  } | null;
+  /** Seconds since the revision's commit and since the release was published (DESIGN.md "Lag"). */
+  revisionAgeSeconds: number | null;
+  updateAgeSeconds: number | null;
+  state: "advanced" | "blocked" | "idle" | "error" | "unknown";
+  summary: string;
+  reasons: BlockReason[];
+  blockedSince: string | null;
+  lastTickAt: string | null;
+}
+
+const ageSeconds = (now: Date, then: Date | null) =>
+  then ? Math.max(0, Math.round((now.getTime() - then.getTime()) / 1000)) : null;
+
+function reasonsOf(outcome: Record<string, unknown> | null): BlockReason[] {
+  const decision = outcome?.decision as
+    | { kind?: string; reasons?: BlockReason[]; notes?: BlockReason[] }
+    | undefined;
+  return decision?.reasons ?? decision?.notes ?? [];
+}
+
+/** The read model behind `/`, `/api/v1/channels` and `floodgate status`. */
+export async function listChannelStatus(
+  db: Db,
+  specs: ChannelSpec[],
+  now: Date,
+  publicUrl: string,
+): Promise<ChannelStatus[]> {
+  const rows = await db
+    .select()
+    .from(channels)
+    .where(
+      inArray(
+        channels.name,
+        specs.map((s) => s.name),
+      ),
+    );
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const currentIds = rows.flatMap((r) => (r.currentReleaseId === null ? [] : [r.currentReleaseId]));
+  const current = currentIds.length
+    ? await db.select().from(releases).where(inArray(releases.id, currentIds))
+    : [];
+  const releaseById = new Map<number, Release>(current.map((r) => [r.id, r]));
+
+  return specs.map((spec) => {
+    const row = byName.get(spec.name);
+    const release =
+      row?.currentReleaseId != null ? releaseById.get(row.currentReleaseId) : undefined;
+    const outcome = row?.lastOutcome ?? null;
+    return {
+      name: spec.name,
+      status: spec.status,
+      variant: spec.variant ?? null,
+      job: `${spec.job.project}/${spec.job.jobset}/${spec.job.job}`,
+      branch: spec.branch,
+      release: release
+        ? {
+            name: release.name,
+            revision: release.revision,
+            url: `${publicUrl}/releases/${channelDir(spec.name)}/${release.name}`,
+            revisionCommittedAt: release.revisionCommittedAt?.toISOString() ?? null,
+            publishedAt: release.publishedAt?.toISOString() ?? null,
+          }
+        : null,
+      revisionAgeSeconds: ageSeconds(now, release?.revisionCommittedAt ?? null),
+      updateAgeSeconds: ageSeconds(now, release?.publishedAt ?? null),
+      state: (outcome?.kind as ChannelStatus["state"] | undefined) ?? "unknown",
+      summary: outcome?.summary ?? "not ticked yet",
+      reasons: reasonsOf(outcome),
+      blockedSince: row?.blockedSince?.toISOString() ?? null,
+      lastTickAt: row?.lastTickAt?.toISOString() ?? null,
+    };
+  });
+}
+
+/** Newest published releases of a channel, newest first. */
+export async function listReleases(db: Db, channel: string, limit = 50): Promise<Release[]> {
+  return db
+    .select()
+    .from(releases)
+    .where(eq(releases.channel, channel))
+    .orderBy(desc(releases.createdAt), desc(releases.id))
+    .limit(limit);
+}
+
+/** What the redirect routes need to find a channel's current release. */
+export async function currentReleaseOf(db: Db, channel: string): Promise<Release | null> {
+  const [row] = await db
+    .select({ release: releases })
+    .from(channels)
+    .innerJoin(releases, eq(releases.id, channels.currentReleaseId))
+    .where(eq(channels.name, channel));
+  return row?.release ?? null;
+}

@@ -1,0 +1,144 @@
+import { type Context, Hono } from "hono";
+import type { BlobInfo, BlobStore } from "../../publish/blob-store.ts";
+import { contentEncodingFor } from "../../publish/content-types.ts";
+import { INDEX_FILE, isSafeSegment } from "../../publish/release-paths.ts";
+
+export interface ReleaseRoutesDeps {
+  store: BlobStore;
+}
+
+const PREFIX = "/releases/";
+// Release files never change once written, so clients and CDNs may keep them for a year.
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+type ByteRange =
+  | { kind: "none" }
+  | { kind: "unsatisfiable" }
+  | { kind: "range"; start: number; end: number };
+
+/**
+ * `GET|HEAD /releases/<dir…>/<release>` (the index page, no trailing slash, as releases.nixos.org)
+ * and `/releases/<dir…>/<release>/<file>`, with ETag, conditional and range requests.
+ */
+export function releaseRoutes(deps: ReleaseRoutesDeps): Hono {
+  const app = new Hono();
+
+  app.get("/releases/*", async (c) => {
+    const path = parseReleasePath(new URL(c.req.url).pathname);
+    if (path.kind === "bad") return problem(c, 400, "BAD_REQUEST", path.message);
+    if (path.kind === "none") return problem(c, 404, "NOT_FOUND", "no such release or file");
+
+    if (path.trailingSlash) {
+      // Relative links on the index page only resolve from the URL without the slash.
+      if (!(await deps.store.head(`${path.key}/${INDEX_FILE}`))) {
+        return problem(c, 404, "NOT_FOUND", "no such release");
+      }
+      c.header("Cache-Control", IMMUTABLE);
+      return c.redirect(`${PREFIX}${path.raw}`, 301);
+    }
+
+    const fileInfo = await deps.store.head(path.key);
+    const key = fileInfo ? path.key : `${path.key}/${INDEX_FILE}`;
+    const info = fileInfo ?? (await deps.store.head(key));
+    if (!info) return problem(c, 404, "NOT_FOUND", `nothing at /releases/${path.key}`);
+    return serveObject(c, deps.store, key, info);
+  });
+
+  return app;
+}
+
+async function serveObject(c: Context, store: BlobStore, key: string, info: BlobInfo) {
+  const etag = `"${info.etag}"`;
+  const headers: Record<string, string> = {
+    ETag: etag,
+    "Cache-Control": IMMUTABLE,
+    "Accept-Ranges": "bytes",
+    "Content-Type": info.contentType,
+  };
+  const encoding = contentEncodingFor(key);
+  if (encoding) headers["Content-Encoding"] = encoding;
+
+  if (etagMatches(c.req.header("If-None-Match"), info.etag)) {
+    return c.body(null, 304, { ETag: etag, "Cache-Control": IMMUTABLE });
+  }
+  if (c.req.method === "HEAD") {
+    return c.body(null, 200, { ...headers, "Content-Length": String(info.size) });
+  }
+
+  const ifRange = c.req.header("If-Range");
+  const rangeHeader = ifRange === undefined || ifRange === etag ? c.req.header("Range") : undefined;
+  const range = parseRange(rangeHeader, info.size);
+  if (range.kind === "unsatisfiable") {
+    return c.body(null, 416, { ...headers, "Content-Range": `bytes */${info.size}` });
+  }
+
+  const blob = await store.get(key, range.kind === "range" ? range : undefined);
+  if (!blob) return problem(c, 404, "NOT_FOUND", `nothing at /releases/${key}`);
+  headers.ETag = `"${blob.etag}"`;
+  if (!blob.range) {
+    return c.body(blob.body, 200, { ...headers, "Content-Length": String(blob.size) });
+  }
+  const { start, end } = blob.range;
+  return c.body(blob.body, 206, {
+    ...headers,
+    "Content-Length": String(end - start + 1),
+    "Content-Range": `bytes ${start}-${end}/${blob.size}`,
+  });
+}
+
+type ReleasePath =
+  | { kind: "ok"; key: string; raw: string; trailingSlash: boolean }
+  | { kind: "bad"; message: string }
+  | { kind: "none" };
+
+/** Reads the raw (still percent-encoded) path so that encoded slashes can be told from real ones. */
+export function parseReleasePath(pathname: string): ReleasePath {
+  if (!pathname.startsWith(PREFIX)) return { kind: "none" };
+  let raw = pathname.slice(PREFIX.length);
+  const trailingSlash = raw.endsWith("/");
+  if (trailingSlash) raw = raw.slice(0, -1);
+  if (raw === "") return { kind: "none" };
+  if (/%(2f|5c|00)/i.test(raw))
+    return { kind: "bad", message: "encoded separators are not allowed" };
+  const segments: string[] = [];
+  for (const part of raw.split("/")) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(part);
+    } catch {
+      return { kind: "bad", message: "malformed percent-encoding in the path" };
+    }
+    if (!isSafeSegment(segment)) return { kind: "bad", message: `bad path segment "${part}"` };
+    segments.push(segment);
+  }
+  return { kind: "ok", key: segments.join("/"), raw, trailingSlash };
+}
+
+/** One `bytes=` range (RFC 9110 §14.1.2); several ranges or bad syntax are ignored (full body). */
+export function parseRange(header: string | undefined, size: number): ByteRange {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match) return { kind: "none" };
+  const [, first = "", last = ""] = match;
+  if (first === "" && last === "") return { kind: "none" };
+  if (first === "") {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return { kind: "unsatisfiable" };
+    return { kind: "range", start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(first);
+  const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
+  if (last !== "" && Number(last) < start) return { kind: "none" };
+  if (start >= size) return { kind: "unsatisfiable" };
+  return { kind: "range", start, end };
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === `"${etag}"`);
+}
+
+function problem(c: Context, status: 400 | 404, code: string, message: string) {
+  c.header("Cache-Control", "no-store");
+  return c.json({ error: { code, message } }, status);
+}

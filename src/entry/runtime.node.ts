@@ -5,7 +5,7 @@ import { logNotifier } from "../alerts/notifier.ts";
 import { createApp } from "../app.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Config } from "../config/config.ts";
-import type { DbHandle } from "../db/client.ts";
+import type { Db, DbHandle } from "../db/client.ts";
 import { openDatabase } from "../db/open-db.node.ts";
 import type { Deps } from "../deps.ts";
 import { ConfigError } from "../errors.ts";
@@ -25,22 +25,18 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Builds every port from the validated config: the one place Node-side wiring happens. */
-export async function openRuntime(
+/** Builds every port from the validated config around an open database. */
+export function createDeps(
   config: Config,
+  db: Db,
   logger: Logger,
-  clock: Clock = systemClock,
-): Promise<Runtime> {
+  overrides: Partial<Deps> = {},
+): Deps {
   if (config.storage.kind !== "file") {
     throw new ConfigError(
       "FLOODGATE_STORAGE: s3:// storage is not available in this build yet; use file://",
     );
   }
-  const handle: DbHandle = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: resolve(config.dataDir),
-  });
-  const store = createFsStore(resolve(config.storage.dir));
   const hydra = createHydraClient({
     baseUrl: config.hydraUrl,
     userAgent: USER_AGENT,
@@ -54,20 +50,37 @@ export async function openRuntime(
     userAgent: USER_AGENT,
     logger: logger.child({ upstream: "github" }),
   });
-  const git = config.githubToken ? github : observeOnly(github, logger);
-  const deps: Deps = {
-    db: handle.db,
+  return {
+    db,
     hydra,
-    git,
-    store,
-    clock,
+    git: config.githubToken ? github : observeOnly(github, logger),
+    store: createFsStore(resolve(config.storage.dir)),
+    clock: systemClock,
     logger,
     notifier: logNotifier(logger),
     channels: config.channels,
     hydraUrl: config.hydraUrl,
     publicUrl: config.publicUrl,
     owner: `node-${randomUUID()}`,
+    ...overrides,
   };
-  const app = createApp({ ...deps, publicUrl: config.publicUrl });
-  return { config, deps, app, close: () => handle.close() };
+}
+
+/** Opens (and migrates) the database, then wires the ports and the HTTP app. */
+export async function openRuntime(
+  config: Config,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<Runtime> {
+  const handle: DbHandle = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: resolve(config.dataDir),
+  });
+  try {
+    const deps = createDeps(config, handle.db, logger, { clock });
+    return { config, deps, app: createApp(deps), close: () => handle.close() };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
 }

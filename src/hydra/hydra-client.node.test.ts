@@ -109,7 +109,12 @@ function fakeHydra(): Hono {
       "content-type": "application/x-xz",
     }),
   );
-  app.get("/paced", (c) => c.json([]));
+  app.get("/build/271230001/download/2/stalls.iso", (c) => {
+    const stream = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new Uint8Array([1, 2, 3])),
+    });
+    return c.body(stream, 200, { "content-type": "application/octet-stream" });
+  });
   return app;
 }
 
@@ -318,6 +323,13 @@ describe("download", () => {
     const stream = await hydra.download(271230001, "1", "nixexprs.tar.xz");
     const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
     expect([...bytes]).toEqual([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
+  });
+
+  it("fails a stream that stalls with HYDRA_TIMEOUT instead of hanging", async () => {
+    const stream = await client({ timeoutMs: 100 }).download(271230001, "2", "stalls.iso");
+    const reader = stream.getReader();
+    await expect(reader.read()).resolves.toMatchObject({ done: false });
+    await expect(reader.read()).rejects.toMatchObject({ code: "HYDRA_TIMEOUT" });
   });
 
   it("throws HYDRA_NOT_FOUND for a missing product", async () => {

@@ -121,9 +121,10 @@ export function createHydraClient(opts: HydraClientOptions): HydraApi {
         const location = res.headers.get("location");
         await discard(res, null);
         if (!location) throw badRedirect(url, res.status, "redirect without a Location header");
-        const target = new URL(location, url);
-        const id = BUILD_PATH.exec(target.pathname)?.[1];
-        if (id !== undefined) return Number(id);
+        const target = URL.parse(location, url);
+        if (!target) throw badRedirect(url, res.status, `unreadable Location ${location}`);
+        const id = Number(BUILD_PATH.exec(target.pathname)?.[1]);
+        if (Number.isSafeInteger(id) && id > 0) return id;
         // Only a permanent redirect (a renamed jobset) may lead on to another redirect endpoint.
         if (res.status !== 301 && res.status !== 308) {
           throw badRedirect(url, res.status, `redirect to ${target.href}, not to a build`);

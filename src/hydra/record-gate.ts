@@ -80,8 +80,8 @@ async function recordEval(
   await deps.db
     .insert(hydraEvals)
     .values({
-      id: ev.id,
       ...jobset,
+      id: ev.id,
       revision,
       evaluatedAt: toDate(ev.timestamp),
       hasNewBuilds: ev.hasnewbuilds,
@@ -156,7 +156,12 @@ export async function recordGate(
       url: deps.hydra.buildUrl(buildId),
     });
   }
-  const revision = await recordEval(deps, evalId, row, now);
+  const revision = await recordEval(
+    deps,
+    evalId,
+    { project: row.project, jobset: row.jobset },
+    now,
+  );
   const constituents = await recordConstituents(deps, buildId, gateChanged, now);
   return {
     buildId,

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { count } from "drizzle-orm";
+import type { Hono } from "hono";
+import { createApp } from "../../src/app.ts";
+import type { ChannelSpec } from "../../src/config/channels-file.ts";
+import { type Config, parseConfig } from "../../src/config/config.ts";
+import { releases } from "../../src/db/schema.ts";
+import type { Deps } from "../../src/deps.ts";
+import { createDeps, USER_AGENT } from "../../src/entry/runtime.node.ts";
+import { createHydraClient } from "../../src/hydra/hydra-client.ts";
+import { jsonLogger } from "../../src/log.ts";
+import { scenarioChannels } from "../../src/sim/scenario.ts";
+import { type Simulator, startSimulator } from "../../src/sim/simulator.node.ts";
+import { createTestDb } from "./test-db.ts";
+
+export interface Harness {
+  sim: Simulator;
+  deps: Deps;
+  app: Hono;
+  config: Config;
+  logs: string[];
+  channel(name: string): ChannelSpec;
+  releaseCount(): Promise<number>;
+  /** Points both channels' branches at an initial master commit, like a fresh nixpkgs. */
+  seedBranches(): string;
+  close(): Promise<void>;
+}
+
+/** floodgate wired to the simulator, a private database and a temporary storage dir. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const sim = await startSimulator();
+  const db = await createTestDb();
+  const dataDir = mkdtempSync(join(tmpdir(), "floodgate-test-"));
+  const config = parseConfig(
+    {
+      ...sim.env,
+      FLOODGATE_DATA_DIR: dataDir,
+      FLOODGATE_PUBLIC_URL: "http://floodgate.test",
+      ...env,
+    },
+    { raw: { channels: scenarioChannels }, source: "test" },
+  );
+  const logs: string[] = [];
+  const logger = jsonLogger((line) => logs.push(line));
+  // Fast retries, so fault tests finish in milliseconds; the retry count is the real default.
+  const hydra = createHydraClient({
+    baseUrl: config.hydraUrl,
+    userAgent: USER_AGENT,
+    requestsPerSecond: 500,
+    baseBackoffMs: 5,
+    timeoutMs: 5_000,
+  });
+  const deps = createDeps(config, db.db, logger, { hydra });
+  return {
+    sim,
+    deps,
+    app: createApp(deps),
+    config,
+    logs,
+    channel: (name) => {
+      const spec = config.channels.find((c) => c.name === name);
+      if (!spec) throw new Error(`no channel ${name}`);
+      return spec;
+    },
+    releaseCount: async () => {
+      const [row] = await db.db.select({ n: count() }).from(releases);
+      return row?.n ?? 0;
+    },
+    seedBranches: () => {
+      sim.github.model.commit("master", "initial");
+      const sha = sim.github.model.branchHead("master") ?? "";
+      for (const c of config.channels) sim.github.model.createBranch(c.branch, sha);
+      sim.github.model.commit("master", "hello: 2.12 -> 2.13");
+      return sha;
+    },
+    close: async () => {
+      await sim.close();
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

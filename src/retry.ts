@@ -16,7 +16,10 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 const defaultRetryable = (err: unknown) => err instanceof AppError && err.retryable;
 
 /** The one retry helper: exponential backoff with full jitter, only for errors marked retryable. */
-export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<T> {
+export async function retry<T>(
+  fn: (attempt: number) => Promise<T>,
+  opts: RetryOptions,
+): Promise<T> {
   const isRetryable = opts.isRetryable ?? defaultRetryable;
   const wait = opts.sleep ?? sleep;
   const random = opts.random ?? Math.random;

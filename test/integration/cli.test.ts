@@ -1,0 +1,84 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChannelSpec } from "../../src/config/channels-file.ts";
+import { scenarioChannels } from "../../src/sim/scenario.ts";
+import { type Simulator, startSimulator } from "../../src/sim/simulator.node.ts";
+
+const BIN = new URL("../../bin/floodgate.js", import.meta.url).pathname;
+
+function floodgate(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err && typeof err.code === "number" ? err.code : err ? 1 : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe("the floodgate CLI", () => {
+  let sim: Simulator;
+  let dir: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    sim = await startSimulator();
+    dir = mkdtempSync(join(tmpdir(), "floodgate-cli-"));
+    const channelsFile = join(dir, "channels.json");
+    writeFileSync(channelsFile, JSON.stringify({ channels: scenarioChannels }));
+    env = { ...sim.env, FLOODGATE_DATA_DIR: join(dir, "data"), FLOODGATE_CHANNELS: channelsFile };
+    if (process.env.FLOODGATE_TEST_DATABASE_URL) {
+      // The CLI gets the database under test too; migrations are idempotent.
+      env.DATABASE_URL = process.env.FLOODGATE_TEST_DATABASE_URL;
+    }
+  });
+  afterAll(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuses bad configuration, naming the variable and what was expected", async () => {
+    const result = await floodgate(["status"], { ...env, FLOODGATE_SCHEDULER: "sometimes" });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('FLOODGATE_SCHEDULER: expected "on" or "off"');
+    const badFile = await floodgate(["status"], {
+      ...env,
+      FLOODGATE_CHANNELS: join(dir, "missing.json"),
+    });
+    expect(badFile.stderr).toMatch(/FLOODGATE_CHANNELS: cannot read .*missing\.json/);
+  });
+
+  it("migrates, ticks and reports status", async () => {
+    expect((await floodgate(["migrate"], env)).code).toBe(0);
+    sim.github.model.commit("master", "initial");
+    const head = sim.github.model.branchHead("master") ?? "";
+    sim.github.model.createBranch("nixos-unstable", head);
+    sim.github.model.createBranch("nixpkgs-unstable", head);
+    sim.github.model.commit("master", "hello: 2.12 -> 2.13");
+    const ev = await sim.evaluate(ChannelSpec.parse(scenarioChannels[0]));
+    sim.hydra.model.finishEval(ev.evalId);
+
+    const tick = await floodgate(["tick", "--channel", "nixos-unstable"], env);
+    expect(tick.code).toBe(0);
+    expect(tick.stdout.trim()).toBe(`nixos-unstable advanced to ${ev.releaseName}`);
+    expect(tick.stderr).toContain('"msg":"tick"');
+
+    const status = await floodgate(["status", "--json"], env);
+    const parsed = JSON.parse(status.stdout) as {
+      channels: { name: string; state: string; release: { name: string } | null }[];
+    };
+    expect(parsed.channels.find((c) => c.name === "nixos-unstable")).toMatchObject({
+      state: "advanced",
+      release: { name: ev.releaseName },
+    });
+    const unknown = await floodgate(["tick", "--channel", "nixos-nope"], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toContain('unknown channel "nixos-nope"');
+  });
+});

@@ -134,3 +134,37 @@ export type Release = typeof releases.$inferSelect;
 export type NewRelease = typeof releases.$inferInsert;
 export type HydraBuildRow = typeof hydraBuilds.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
+
+/** Commits a published release brought into its channel (compare previous → new revision). */
+export const releaseCommits = pgTable(
+  "release_commits",
+  {
+    releaseId: integer("release_id").notNull(),
+    sha: text("sha").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.releaseId, t.sha] }), index("release_commits_sha").on(t.sha)],
+);
+
+/** Pull requests, fetched lazily when someone asks about them and cached. */
+export const pullRequests = pgTable("pull_requests", {
+  number: integer("number").primaryKey(),
+  title: text("title").notNull(),
+  state: text("state").notNull(),
+  baseRef: text("base_ref").notNull(),
+  mergeCommitSha: text("merge_commit_sha"),
+  mergedAt: at("merged_at"),
+  url: text("url").notNull(),
+  fetchedAt: at("fetched_at").notNull(),
+});
+
+/** Which PRs carried a commit (`GET commits/{sha}/pulls`), cached once fetched. */
+export const commitPulls = pgTable(
+  "commit_pulls",
+  {
+    sha: text("sha").notNull(),
+    number: integer("number").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sha, t.number] }), index("commit_pulls_number").on(t.number)],
+);
+
+export type PullRequestRow = typeof pullRequests.$inferSelect;

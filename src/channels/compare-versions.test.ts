@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareVersions, releaseVersionOf } from "./compare-versions.ts";
+import { compareVersions } from "./compare-versions.ts";
 
 describe("compareVersions", () => {
   it.each([
@@ -13,12 +13,5 @@ describe("compareVersions", () => {
   ])("compares %s with %s as %i like Nix", (a, b, expected) => {
     expect(compareVersions(a, b)).toBe(expected);
     expect(compareVersions(b, a)).toBe(-expected || 0);
-  });
-
-  it("takes the version out of a release name", () => {
-    expect(releaseVersionOf("nixos-26.11pre1046609.643809054d65")).toBe(
-      "26.11pre1046609.643809054d65",
-    );
-    expect(releaseVersionOf("nixpkgs-darwin-26.05.123.abc")).toBe("26.05.123.abc");
   });
 });

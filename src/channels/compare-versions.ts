@@ -26,9 +26,3 @@ export function compareVersions(a: string, b: string): number {
   }
   return 0;
 }
-
-/** `nixos-26.11pre1046609.643809054d65` → `26.11pre1046609.643809054d65` (parseDrvName's version). */
-export function releaseVersionOf(releaseName: string): string {
-  const match = /-(\d.*)$/.exec(releaseName);
-  return match?.[1] ?? "";
-}

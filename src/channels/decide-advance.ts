@@ -1,4 +1,5 @@
-import { compareVersions, releaseVersionOf } from "./compare-versions.ts";
+import { releaseVersion } from "../publish/release-paths.ts";
+import { compareVersions } from "./compare-versions.ts";
 import type { BlockReason, Decision } from "./decision.ts";
 import type { ChannelFacts, GateBuildFact } from "./facts.ts";
 
@@ -52,10 +53,7 @@ export function decideAdvance(facts: ChannelFacts): Decision {
     return notes.length ? { kind: "blocked", reasons: notes } : idle({ kind: "no-candidate" });
 
   const order = current
-    ? compareVersions(
-        releaseVersionOf(candidate.releaseName),
-        releaseVersionOf(current.releaseName),
-      )
+    ? compareVersions(releaseVersion(candidate.releaseName), releaseVersion(current.releaseName))
     : 1;
   if (order <= 0) {
     if (notes.length) return { kind: "blocked", reasons: notes };

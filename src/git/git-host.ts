@@ -18,17 +18,38 @@ export interface Comparison {
   commits: CommitInfo[];
 }
 
+export interface CompareOptions {
+  /** List at most this many commits, oldest first; 0 when only the status matters. */
+  maxCommits?: number;
+}
+
 export type FastForwardResult =
   | { kind: "updated"; sha: string }
   | { kind: "observe-only"; sha: string }
   | { kind: "not-fast-forward"; message: string };
 
+export interface PullRequestInfo {
+  number: number;
+  title: string;
+  state: "open" | "closed";
+  mergedAt: Date | null;
+  mergeCommitSha: string | null;
+  baseRef: string;
+  /** The page a person opens (`html_url`). */
+  url: string;
+}
+
 /** nixpkgs on a git host. Implementations throw `UpstreamError` on transport/API failures. */
 export interface GitHost {
   /** Head of a branch, or null when the branch does not exist. */
   branchHead(branch: string): Promise<BranchHead | null>;
+  /** A commit by full sha or unambiguous prefix (the answer has the full sha). */
   commit(sha: string): Promise<CommitInfo>;
-  compare(base: string, head: string): Promise<Comparison>;
+  compare(base: string, head: string, opts?: CompareOptions): Promise<Comparison>;
   /** Moves `branch` to `sha` only if that is a fast-forward; never forces. */
   fastForward(branch: string, sha: string): Promise<FastForwardResult>;
+  /** A pull request by number, or null when there is none. */
+  pull(number: number): Promise<PullRequestInfo | null>;
+  /** The pull requests that brought a commit (GitHub's `commits/{sha}/pulls`). */
+  pullsForCommit(sha: string): Promise<PullRequestInfo[]>;
 }

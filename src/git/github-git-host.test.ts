@@ -4,9 +4,9 @@ import { jsonLogger } from "../log.ts";
 import {
   type FakeGitHub,
   type FakeGitHubOptions,
-  githubFaults,
   startFakeGitHub,
 } from "../sim/fake-github.node.ts";
+import { githubFaults } from "../sim/github-faults.ts";
 import { createGitHubGitHost, type GitHubGitHostOptions } from "./github-git-host.ts";
 
 const fakes: FakeGitHub[] = [];

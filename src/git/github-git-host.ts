@@ -3,7 +3,14 @@ import { type LogFields, type Logger, silentLogger } from "../log.ts";
 import { retry } from "../retry.ts";
 import { checkFastForward } from "./check-fast-forward.ts";
 import { installEtagCache } from "./etag-cache.ts";
-import type { BranchHead, CommitInfo, Comparison, FastForwardResult, GitHost } from "./git-host.ts";
+import type {
+  BranchHead,
+  CommitInfo,
+  Comparison,
+  FastForwardResult,
+  GitHost,
+  PullRequestInfo,
+} from "./git-host.ts";
 import { GitHubApiError, toGitHubError } from "./github-errors.ts";
 import { createGitHubOctokit, type GitHubOctokitOptions } from "./github-octokit.ts";
 import {
@@ -16,7 +23,7 @@ import {
 } from "./github-schemas.ts";
 import { type RateLimitState, watchRateLimit } from "./rate-limit-watch.ts";
 
-export type { RateLimitState };
+export type { PullRequestInfo, RateLimitState };
 
 export interface GitHubGitHostOptions extends GitHubOctokitOptions {
   /** "owner/name" (FLOODGATE_REPO); `baseUrl` is the API root (FLOODGATE_GITHUB_API_URL). */
@@ -24,30 +31,20 @@ export interface GitHubGitHostOptions extends GitHubOctokitOptions {
   logger?: Logger;
   /** Transport errors and 5xx; default 3 attempts from 500 ms. */
   retry?: { attempts: number; baseMs: number; maxMs?: number };
-  /** `compare` lists at most this many commits (oldest first); default 1000. */
+  /** `compare` lists at most this many commits (oldest first) unless told otherwise; default 1000. */
   maxCompareCommits?: number;
   etagCacheSize?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface PullRequestInfo {
-  number: number;
-  title: string;
-  state: "open" | "closed";
-  mergedAt: Date | null;
-  mergeCommitSha: string | null;
-  baseRef: string;
-}
-
 /** `GitHost` on api.github.com, plus what only GitHub knows. */
 export interface GitHubGitHost extends GitHost {
-  pull(number: number): Promise<PullRequestInfo | null>;
-  pullsForCommit(sha: string): Promise<PullRequestInfo[]>;
   /** The rate-limit window from the newest response, null before the first one. */
   rateLimit(): RateLimitState | null;
 }
 
-const PAGE_SIZE = 250;
+// GitHub caps `per_page` at 100; with any paging parameter, page 1 holds the oldest commits.
+const PAGE_SIZE = 100;
 
 /** The GitHub REST API through octokit: conditional reads, throttled writes, fast-forward only. */
 export function createGitHubGitHost(opts: GitHubGitHostOptions): GitHubGitHost {
@@ -96,22 +93,18 @@ export function createGitHubGitHost(opts: GitHubGitHostOptions): GitHubGitHost {
     const body = parseGitHub(GitHubComparison, res.data, "compare", url);
     return { body, hasNext: /rel="next"/.test(res.headers.link ?? "") };
   };
-  const compareCommits = async (base: string, head: string, maxPages: number, perPage: number) => {
+  const compareCommits = async (base: string, head: string, limit: number) => {
+    const perPage = Math.min(PAGE_SIZE, Math.max(1, limit));
     const first = await comparePage(base, head, 1, perPage);
     const { status, ahead_by: aheadBy, behind_by: behindBy } = first.body;
     const commits = first.body.commits.map(toCommitInfo);
     let more = first.hasNext;
-    for (let page = 2; more && page <= maxPages && commits.length < aheadBy; page++) {
+    for (let page = 2; more && commits.length < Math.min(limit, aheadBy); page++) {
       const next = await comparePage(base, head, page, perPage);
       commits.push(...next.body.commits.map(toCommitInfo));
       more = next.hasNext;
     }
-    return {
-      status,
-      aheadBy,
-      behindBy,
-      commits: commits.slice(0, maxCommits),
-    } satisfies Comparison;
+    return { status, aheadBy, behindBy, commits: commits.slice(0, limit) } satisfies Comparison;
   };
 
   const host: GitHubGitHost = {
@@ -141,14 +134,13 @@ export function createGitHubGitHost(opts: GitHubGitHostOptions): GitHubGitHost {
       return toCommitInfo(parseGitHub(GitHubCommit, res.data, "commit", apiUrl(`/commits/${sha}`)));
     },
 
-    compare: (base, head) =>
-      compareCommits(base, head, Math.max(1, Math.ceil(maxCommits / PAGE_SIZE)), PAGE_SIZE),
+    compare: (base, head, options) => compareCommits(base, head, options?.maxCommits ?? maxCommits),
 
     async fastForward(branch, sha): Promise<FastForwardResult> {
       // Only the status matters here: one page of one commit.
       const reads = {
         branchHead: host.branchHead,
-        compare: (b: string, h: string) => compareCommits(b, h, 1, 1),
+        compare: (b: string, h: string) => compareCommits(b, h, 0),
       };
       const check = await checkFastForward(reads, branch, sha);
       if (check.kind === "refused") {
@@ -232,5 +224,6 @@ function toPull(p: GitHubPull): PullRequestInfo {
     mergedAt: p.merged_at,
     mergeCommitSha: p.merge_commit_sha,
     baseRef: p.base.ref,
+    url: p.html_url,
   };
 }

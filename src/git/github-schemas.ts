@@ -41,6 +41,7 @@ export const GitHubPull = z.looseObject({
   merged_at: Timestamp.nullable(),
   merge_commit_sha: Sha.nullable(),
   base: z.looseObject({ ref: z.string() }),
+  html_url: z.string(),
 });
 export type GitHubPull = z.infer<typeof GitHubPull>;
 

@@ -10,7 +10,9 @@ export function observeOnly(host: GitHost, logger: Logger): GitHost {
   return {
     branchHead: (branch) => host.branchHead(branch),
     commit: (sha) => host.commit(sha),
-    compare: (base, head) => host.compare(base, head),
+    compare: (base, head, opts) => host.compare(base, head, opts),
+    pull: (number) => host.pull(number),
+    pullsForCommit: (sha) => host.pullsForCommit(sha),
     async fastForward(branch, sha) {
       const check = await checkFastForward(host, branch, sha);
       if (check.kind === "refused") {

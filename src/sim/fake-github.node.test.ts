@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeGitHub, githubFaults, startFakeGitHub } from "./fake-github.node.ts";
+import { type FakeGitHub, startFakeGitHub } from "./fake-github.node.ts";
+import { githubFaults } from "./github-faults.ts";
 
 let fake: FakeGitHub;
 const auth = { authorization: "token test-token" };

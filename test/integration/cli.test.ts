@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChannelSpec } from "../../src/config/channels-file.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
 import { type Simulator, startSimulator } from "../../src/sim/simulator.node.ts";
+import { createTestDb } from "../support/test-db.ts";
 
 const BIN = new URL("../../bin/floodgate.js", import.meta.url).pathname;
 
@@ -14,7 +15,7 @@ function floodgate(args: string[], env: Record<string, string>) {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 60_000 },
+      { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 120_000 },
       (err, stdout, stderr) => {
         const code = err && typeof err.code === "number" ? err.code : err ? 1 : 0;
         resolve({ code, stdout, stderr });
@@ -27,6 +28,7 @@ describe("the floodgate CLI", () => {
   let sim: Simulator;
   let dir: string;
   let env: Record<string, string>;
+  let ownDb: Awaited<ReturnType<typeof createTestDb>> | undefined;
   beforeAll(async () => {
     sim = await startSimulator();
     dir = mkdtempSync(join(tmpdir(), "floodgate-cli-"));
@@ -34,16 +36,20 @@ describe("the floodgate CLI", () => {
     writeFileSync(channelsFile, JSON.stringify({ channels: scenarioChannels }));
     env = { ...sim.env, FLOODGATE_DATA_DIR: join(dir, "data"), FLOODGATE_CHANNELS: channelsFile };
     if (process.env.FLOODGATE_TEST_DATABASE_URL) {
-      // The CLI gets the database under test too; migrations are idempotent.
-      env.DATABASE_URL = process.env.FLOODGATE_TEST_DATABASE_URL;
+      // On Postgres the CLI gets a database of its own, like every test.
+      ownDb = await createTestDb();
+      env.DATABASE_URL = ownDb.url ?? "";
     }
   });
   afterAll(async () => {
+    await ownDb?.close();
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("refuses bad configuration, naming the variable and what was expected", async () => {
+  it("refuses bad configuration, naming the variable and what was expected", {
+    timeout: 120_000,
+  }, async () => {
     const result = await floodgate(["status"], { ...env, FLOODGATE_SCHEDULER: "sometimes" });
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('FLOODGATE_SCHEDULER: expected "on" or "off"');
@@ -54,7 +60,7 @@ describe("the floodgate CLI", () => {
     expect(badFile.stderr).toMatch(/FLOODGATE_CHANNELS: cannot read .*missing\.json/);
   });
 
-  it("migrates, ticks and reports status", async () => {
+  it("migrates, ticks and reports status", { timeout: 180_000 }, async () => {
     expect((await floodgate(["migrate"], env)).code).toBe(0);
     sim.github.model.commit("master", "initial");
     const head = sim.github.model.branchHead("master") ?? "";
@@ -80,5 +86,51 @@ describe("the floodgate CLI", () => {
     const unknown = await floodgate(["tick", "--channel", "nixos-nope"], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toContain('unknown channel "nixos-nope"');
+  });
+
+  it("serves HTTP, ticks on each channel's schedule, and stops on SIGTERM", {
+    timeout: 120_000,
+  }, async () => {
+    const everySecond = scenarioChannels.map((c) => ({ ...c, schedule: "* * * * * *" }));
+    const channelsFile = join(dir, "every-second.json");
+    writeFileSync(channelsFile, JSON.stringify({ channels: everySecond }));
+    const child = spawn(process.execPath, [BIN, "serve"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        ...env,
+        FLOODGATE_CHANNELS: channelsFile,
+        PORT: "0",
+        HOST: "127.0.0.1",
+      },
+    });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
+          if (match) resolve(Number(match[1]));
+        });
+        child.once("exit", (code) => reject(new Error(`serve exited early with ${code}`)));
+      });
+      const ticked = async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/channels`);
+        const body = (await res.json()) as {
+          channels: { name: string; lastTickAt: string | null }[];
+        };
+        return body.channels.every((c) => c.lastTickAt !== null);
+      };
+      const deadline = Date.now() + 60_000;
+      while (!(await ticked())) {
+        if (Date.now() > deadline) throw new Error("the scheduler never ticked");
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(await page.text()).toContain("nixos-unstable");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(0);
   });
 });

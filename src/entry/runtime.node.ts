@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import type { Hono } from "hono";
 import { logNotifier } from "../alerts/notifier.ts";
+import { slackNotifier } from "../alerts/slack-notifier.ts";
 import { createApp } from "../app.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Config } from "../config/config.ts";
@@ -57,7 +58,9 @@ export function createDeps(
     store: createFsStore(resolve(config.storage.dir)),
     clock: systemClock,
     logger,
-    notifier: logNotifier(logger),
+    notifier: config.slackWebhookUrl
+      ? slackNotifier({ webhookUrl: config.slackWebhookUrl, publicUrl: config.publicUrl, logger })
+      : logNotifier(logger),
     channels: config.channels,
     hydraUrl: config.hydraUrl,
     publicUrl: config.publicUrl,

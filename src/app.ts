@@ -19,6 +19,7 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   publicUrl: string;
+  hydraUrl: string;
 }
 
 const STATUS_BY_CODE: Record<string, 400 | 404 | 409 | 502> = {

@@ -35,6 +35,36 @@ describe("the status page", () => {
     expect(page).toContain("not ticked yet");
   });
 
+  it("shows a channel's pipeline, releases and events on its own page", async () => {
+    h.seedBranches();
+    const nixos = h.channel("nixos-unstable");
+    const ev = await h.sim.evaluate(nixos);
+    h.sim.hydra.model.finishEval(ev.evalId);
+    await tickChannel(h.deps, nixos);
+
+    const res = await h.app.request("/channels/nixos-unstable");
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain(
+      `Serving <a href="http://floodgate.test/releases/nixos/unstable/${ev.releaseName}">`,
+    );
+    expect(page).toContain(
+      `<a href="${h.config.hydraUrl}/build/${ev.aggregateId}">${ev.releaseName}</a>`,
+    );
+    expect(page).toContain(`nixos-unstable advanced to ${ev.releaseName}`);
+    const detail = (await (await h.app.request("/api/v1/channels/nixos-unstable")).json()) as {
+      funnel: { branch: { head: string }; sourceBranch: { head: string } };
+      releases: { name: string; state: string }[];
+      events: { type: string }[];
+    };
+    expect(detail.releases).toEqual([
+      expect.objectContaining({ name: ev.releaseName, state: "published" }),
+    ]);
+    expect(detail.funnel.sourceBranch.head).toBe(ev.revision);
+    expect(detail.events.map((e) => e.type)).toEqual(["channel.advanced"]);
+    expect((await h.app.request("/channels/nixos-nope")).status).toBe(404);
+  });
+
   it("answers unknown API paths and channels with typed JSON errors", async () => {
     const missing = await h.app.request("/api/v1/channels/nixos-nope");
     expect(missing.status).toBe(404);

@@ -2,8 +2,9 @@ import { Hono } from "hono";
 import type { Clock } from "../../clock.ts";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
-import { NotFoundError } from "../../errors.ts";
-import { listChannelStatus, listReleases } from "../channel-status.ts";
+import { channelDetail } from "../channel-detail.ts";
+import { listChannelStatus } from "../channel-status.ts";
+import { channelPage } from "../pages/channel-page.ts";
 import { statusPage } from "../pages/status-page.ts";
 
 export interface StatusRoutesDeps {
@@ -11,9 +12,10 @@ export interface StatusRoutesDeps {
   channels: ChannelSpec[];
   clock: Clock;
   publicUrl: string;
+  hydraUrl: string;
 }
 
-/** `/`, `/api/v1/channels` and `/api/v1/channels/:channel`. */
+/** `/`, `/channels/:channel` and their JSON under `/api/v1/channels`. */
 export function statusRoutes(deps: StatusRoutesDeps): Hono {
   const app = new Hono();
   const statuses = () =>
@@ -23,24 +25,14 @@ export function statusRoutes(deps: StatusRoutesDeps): Hono {
 
   app.get("/api/v1/channels", async (c) => c.json({ channels: await statuses() }));
 
-  app.get("/api/v1/channels/:channel", async (c) => {
-    const name = c.req.param("channel");
-    const status = (await statuses()).find((s) => s.name === name);
-    if (!status) throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
-    const releases = await listReleases(deps.db, name, 20);
-    return c.json({
-      channel: status,
-      releases: releases.map((r) => ({
-        name: r.name,
-        revision: r.revision,
-        state: r.state,
-        evalId: r.evalId,
-        createdAt: r.createdAt,
-        publishedAt: r.publishedAt,
-        lastError: r.lastError,
-      })),
-    });
-  });
+  const detail = (name: string) =>
+    channelDetail(deps.db, deps.channels, name, deps.clock.now(), deps.publicUrl);
+
+  app.get("/api/v1/channels/:channel", async (c) => c.json(await detail(c.req.param("channel"))));
+
+  app.get("/channels/:channel", async (c) =>
+    c.html(channelPage(await detail(c.req.param("channel")), deps.hydraUrl)),
+  );
 
   return app;
 }

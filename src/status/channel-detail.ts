@@ -1,0 +1,106 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { ChannelSpec } from "../config/channels-file.ts";
+import type { Db } from "../db/client.ts";
+import { branchHeads, events, hydraBuilds } from "../db/schema.ts";
+import { NotFoundError } from "../errors.ts";
+import { type ChannelStatus, listChannelStatus, listReleases } from "./channel-status.ts";
+
+export interface ChannelDetail {
+  channel: ChannelStatus;
+  /** The funnel: where each stage between master and the channel branch stands. */
+  funnel: {
+    sourceBranch: { name: string; head: string | null; observedAt: string | null };
+    newestGate: {
+      buildId: number;
+      releaseName: string | null;
+      finished: boolean;
+      buildstatus: number | null;
+    } | null;
+    branch: { name: string; head: string | null; observedAt: string | null };
+  };
+  releases: {
+    name: string;
+    revision: string;
+    state: string;
+    evalId: number;
+    createdAt: string;
+    publishedAt: string | null;
+    lastError: { code: string; message: string; step: string } | null;
+  }[];
+  events: { type: string; at: string; summary: string }[];
+}
+
+async function lastHead(db: Db, branch: string) {
+  const [row] = await db
+    .select()
+    .from(branchHeads)
+    .where(eq(branchHeads.branch, branch))
+    .orderBy(desc(branchHeads.observedAt), desc(branchHeads.id))
+    .limit(1);
+  return {
+    name: branch,
+    head: row?.sha ?? null,
+    observedAt: row?.observedAt.toISOString() ?? null,
+  };
+}
+
+/** Everything the channel page and `/api/v1/channels/{channel}` show about one channel. */
+export async function channelDetail(
+  db: Db,
+  specs: ChannelSpec[],
+  name: string,
+  now: Date,
+  publicUrl: string,
+): Promise<ChannelDetail> {
+  const spec = specs.find((s) => s.name === name);
+  if (!spec) throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
+  const [channel] = await listChannelStatus(db, [spec], now, publicUrl);
+  if (!channel) throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
+  const [gate] = await db
+    .select()
+    .from(hydraBuilds)
+    .where(
+      and(
+        eq(hydraBuilds.project, spec.job.project),
+        eq(hydraBuilds.jobset, spec.job.jobset),
+        eq(hydraBuilds.job, spec.job.job),
+      ),
+    )
+    .orderBy(desc(hydraBuilds.id))
+    .limit(1);
+  const recentEvents = await db
+    .select()
+    .from(events)
+    .where(eq(events.channel, name))
+    .orderBy(desc(events.at), desc(events.id))
+    .limit(20);
+  return {
+    channel,
+    funnel: {
+      sourceBranch: await lastHead(db, spec.sourceBranch),
+      newestGate: gate
+        ? {
+            buildId: gate.id,
+            releaseName: gate.nixname,
+            finished: gate.finished,
+            buildstatus: gate.buildstatus,
+          }
+        : null,
+      branch: await lastHead(db, spec.branch),
+    },
+    releases: (await listReleases(db, name, 20)).map((r) => ({
+      name: r.name,
+      revision: r.revision,
+      state: r.state,
+      evalId: r.evalId,
+      createdAt: r.createdAt.toISOString(),
+      publishedAt: r.publishedAt?.toISOString() ?? null,
+      lastError: r.lastError ?? null,
+    })),
+    events: recentEvents.map((e) => ({
+      type: e.type,
+      at: e.at.toISOString(),
+      summary: typeof e.data.summary === "string" ? e.data.summary : e.type,
+    })),
+  };
+}

@@ -1,0 +1,57 @@
+import { html } from "hono/html";
+import type { ChannelDetail } from "../channel-detail.ts";
+import { formatAge } from "../format-age.ts";
+import { type Html, layout } from "./layout.ts";
+import { reasonList } from "./reason-list.ts";
+
+const short = (sha: string | null) => (sha ? sha.slice(0, 12) : "unknown");
+const commitLink = (sha: string | null) =>
+  sha
+    ? html`<a href="https://github.com/NixOS/nixpkgs/commit/${sha}"><code>${short(sha)}</code></a>`
+    : "unknown";
+
+function funnel(d: ChannelDetail, hydraUrl: string): Html {
+  const { sourceBranch, newestGate, branch } = d.funnel;
+  const gate = newestGate
+    ? html`<a href="${hydraUrl}/build/${newestGate.buildId}">${newestGate.releaseName ?? newestGate.buildId}</a>
+        ${newestGate.finished ? (newestGate.buildstatus === 0 ? "passed" : "failed") : "building"}`
+    : "none seen";
+  const release = d.releases[0];
+  return html`<ol class="funnel">
+    <li>${sourceBranch.name}<br />${commitLink(sourceBranch.head)}</li>
+    <li>newest Hydra gate<br />${gate}</li>
+    <li>release<br />${release ? html`${release.name} (${release.state})` : "none"}</li>
+    <li>${branch.name}<br />${commitLink(branch.head)}</li>
+  </ol>`;
+}
+
+/** One channel: where it stands, why, its funnel from master to branch, history and events. */
+export function channelPage(d: ChannelDetail, hydraUrl: string): Html {
+  const ch = d.channel;
+  return layout(
+    `${ch.name}: floodgate`,
+    html`<p><a href="/">All channels</a></p>
+<h1><code>${ch.name}</code></h1>
+<p>${ch.status}${ch.variant ? `, ${ch.variant}` : ""}; Hydra job
+  <a href="${hydraUrl}/job/${ch.job}#tabs-constituents"><code>${ch.job}</code></a>; branch <code>${ch.branch}</code></p>
+<p><span class="state ${ch.state}">${ch.state}</span> ${ch.summary}</p>
+${reasonList(ch.reasons)}
+<p>${
+      ch.release
+        ? html`Serving <a href="${ch.release.url}">${ch.release.name}</a>, updated ${formatAge(ch.updateAgeSeconds)} ago;
+            revision ${commitLink(ch.release.revision)} is ${formatAge(ch.revisionAgeSeconds)} old.`
+        : "No release published yet."
+    }</p>
+<h2>Pipeline</h2>
+${funnel(d, hydraUrl)}
+<h2>Releases</h2>
+<table><thead><tr><th>Release</th><th>Revision</th><th>State</th><th>Hydra eval</th><th>Published</th></tr></thead>
+<tbody>${d.releases.map(
+      (r) => html`<tr><td>${r.name}</td><td>${commitLink(r.revision)}</td>
+        <td>${r.state}${r.lastError ? html`: ${r.lastError.message}` : ""}</td>
+        <td><a href="${hydraUrl}/eval/${r.evalId}">${r.evalId}</a></td><td>${r.publishedAt ?? ""}</td></tr>`,
+    )}</tbody></table>
+<h2>Events</h2>
+<ul>${d.events.map((e) => html`<li><time>${e.at}</time> ${e.summary}</li>`)}</ul>`,
+  );
+}

@@ -1,0 +1,24 @@
+import { html, raw } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+const STYLE = raw(`
+  body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1f24; }
+  table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid #d8dee4; vertical-align: top; }
+  code { font-size: 13px; } .fresh { color: #1a7f37; } .aging { color: #bc4c00; } .stale { color: #cf222e; }
+  .state { font-weight: 600; } .blocked, .error { color: #cf222e; } .advanced, .idle { color: #1a7f37; }
+  .unmaintained { opacity: .6; } ul.reasons { margin: .3rem 0 0 1rem; padding: 0; }
+  ol.funnel { display: flex; gap: .5rem; list-style: none; padding: 0; flex-wrap: wrap; }
+  ol.funnel li { border: 1px solid #d8dee4; border-radius: 6px; padding: .5rem .75rem; }
+  @media (prefers-color-scheme: dark) { body { background: #0d1117; color: #e6edf3; } th, td, ol.funnel li { border-color: #30363d; } a { color: #58a6ff; } }
+`);
+
+/** The page frame every floodgate page shares. */
+export function layout(title: string, body: Html): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" />
+<title>${title}</title><style>${STYLE}</style></head>
+<body>${body}</body></html>`;
+}

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
-import { type Channel, channels, releases } from "../db/schema.ts";
+import { type Channel, channels, type ReleaseState, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { errorCode, errorMessage } from "../errors.ts";
 import { decideAdvance } from "./decide-advance.ts";
@@ -18,6 +18,15 @@ export type TickOutcome =
   | { channel: string; kind: "error"; summary: string; code: string }
   | { channel: string; kind: "busy"; summary: string };
 
+/** The step a release in each state attempts next: what failed when a run stops there. */
+const STEP_AFTER: Record<ReleaseState, string> = {
+  pending: "writing the release files",
+  files: "updating the branch",
+  branch: "publishing",
+  published: "publishing",
+  abandoned: "publishing",
+};
+
 async function loadChannel(deps: Deps, name: string): Promise<Channel> {
   const [row] = await deps.db.select().from(channels).where(eq(channels.name, name));
   if (!row) throw new Error(`channel row ${name} missing after lease`);
@@ -32,7 +41,13 @@ async function advance(
 ): Promise<TickOutcome> {
   const release = await prepareRelease(deps, spec.name, decision.release);
   try {
-    await runRelease(deps, spec, release, row.currentReleaseId);
+    if (!(await runRelease(deps, spec, release, row.currentReleaseId))) {
+      return {
+        channel: spec.name,
+        kind: "busy",
+        summary: `${spec.name}: another advancer published first`,
+      };
+    }
     return {
       channel: spec.name,
       kind: "advanced",
@@ -40,18 +55,21 @@ async function advance(
       release: release.name,
     };
   } catch (err) {
+    const [now] = await deps.db
+      .select({ state: releases.state })
+      .from(releases)
+      .where(eq(releases.id, release.id));
+    const step = STEP_AFTER[now?.state ?? release.state];
     const failure = {
       code: errorCode(err),
       message: errorMessage(err),
-      step: release.state,
+      step,
       at: deps.clock.now().toISOString(),
     };
     await deps.db.update(releases).set({ lastError: failure }).where(eq(releases.id, release.id));
     const blocked: Decision = {
       kind: "blocked",
-      reasons: [
-        { kind: "step-failed", step: release.state, code: failure.code, message: failure.message },
-      ],
+      reasons: [{ kind: "step-failed", step, code: failure.code, message: failure.message }],
     };
     return {
       channel: spec.name,

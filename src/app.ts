@@ -4,11 +4,13 @@ import type { Clock } from "./clock.ts";
 import type { ChannelSpec } from "./config/channels-file.ts";
 import type { Db } from "./db/client.ts";
 import { AppError } from "./errors.ts";
+import type { GitHost } from "./git/git-host.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import { channelDir } from "./publish/release-paths.ts";
 import { currentReleaseOf } from "./status/channel-status.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
+import { landingRoutes } from "./status/routes/landing-routes.ts";
 import { releaseRoutes } from "./status/routes/releases.ts";
 import { statusRoutes } from "./status/routes/status-routes.ts";
 
@@ -20,6 +22,8 @@ export interface AppDeps {
   logger: Logger;
   publicUrl: string;
   hydraUrl: string;
+  /** Answers "has my PR landed?" (compare, PR lookups) where the database does not know yet. */
+  git: GitHost;
 }
 
 const STATUS_BY_CODE: Record<string, 400 | 404 | 409 | 502> = {
@@ -35,6 +39,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route("/", statusRoutes(deps));
   app.route("/", releaseRoutes({ store: deps.store }));
+  app.route("/", landingRoutes(deps));
   app.route(
     "/",
     channelRedirectRoutes({

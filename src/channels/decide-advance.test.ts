@@ -112,6 +112,42 @@ describe("decideAdvance", () => {
     expect(decision).toMatchObject({ kind: "blocked", reasons: [{ kind: "constituents-failed" }] });
   });
 
+  it("notes a newer eval still building on an idle channel, without blocking it", () => {
+    const building = {
+      project: "nixos",
+      jobset: "unstable",
+      scheduled: 1234,
+      succeeded: 100,
+      failed: 2,
+      total: 1336,
+    };
+    const decision = decideAdvance(facts({ candidate: gate(1), newestEval: building }));
+    expect(decision).toEqual({
+      kind: "idle",
+      reason: { kind: "up-to-date", releaseName: gate(1).releaseName },
+      notes: [
+        {
+          kind: "eval-building",
+          project: "nixos",
+          jobset: "unstable",
+          scheduled: 1234,
+          total: 1336,
+        },
+      ],
+    });
+    expect(describeDecision("nixos-unstable", decision)).toBe(
+      `nixos-unstable is up to date at ${gate(1).releaseName}`,
+    );
+    const finished = decideAdvance(
+      facts({ candidate: gate(1), newestEval: { ...building, scheduled: 0 } }),
+    );
+    expect(finished).toMatchObject({ kind: "idle", notes: [] });
+    const failed = gate(3, [constituent("nixos.tests.boot.aarch64-linux", "failed", 7)], false);
+    expect(
+      decideAdvance(facts({ candidate: gate(1), newerFailure: failed, newestEval: building })),
+    ).toMatchObject({ kind: "blocked", reasons: [{ kind: "constituents-failed" }] });
+  });
+
   it("blocks a frozen channel before looking at anything else", () => {
     const decision = decideAdvance(facts({ frozen: { reason: "release in progress" } }));
     expect(decision).toEqual({

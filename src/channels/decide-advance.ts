@@ -40,6 +40,13 @@ function failureReasons(gate: GateBuildFact): BlockReason[] {
       ];
 }
 
+function progressNotes(facts: ChannelFacts): BlockReason[] {
+  const ev = facts.newestEval;
+  if (!ev || ev.scheduled === 0) return [];
+  const { project, jobset, scheduled, total } = ev;
+  return [{ kind: "eval-building", project, jobset, scheduled, total }];
+}
+
 /**
  * The gate, as a pure function of recorded facts: advance only to a passed gate whose every
  * constituent passed, that is newer than the current release and a fast-forward of the branch.
@@ -47,16 +54,18 @@ function failureReasons(gate: GateBuildFact): BlockReason[] {
 export function decideAdvance(facts: ChannelFacts): Decision {
   if (facts.frozen)
     return { kind: "blocked", reasons: [{ kind: "frozen", reason: facts.frozen.reason }] };
-  const notes = facts.newerFailure ? failureReasons(facts.newerFailure) : [];
+  const failures = facts.newerFailure ? failureReasons(facts.newerFailure) : [];
   const { candidate, current } = facts;
   if (!candidate)
-    return notes.length ? { kind: "blocked", reasons: notes } : idle({ kind: "no-candidate" });
+    return failures.length
+      ? { kind: "blocked", reasons: failures }
+      : idle({ kind: "no-candidate" });
 
   const order = current
     ? compareVersions(releaseVersion(candidate.releaseName), releaseVersion(current.releaseName))
     : 1;
   if (order <= 0) {
-    if (notes.length) return { kind: "blocked", reasons: notes };
+    if (failures.length) return { kind: "blocked", reasons: failures };
     if (order === 0) return idle({ kind: "up-to-date", releaseName: candidate.releaseName });
     const currentName = current?.releaseName ?? "";
     return idle({
@@ -97,6 +106,6 @@ export function decideAdvance(facts: ChannelFacts): Decision {
   };
 
   function idle(reason: Extract<Decision, { kind: "idle" }>["reason"]): Decision {
-    return { kind: "idle", reason, notes };
+    return { kind: "idle", reason, notes: progressNotes(facts) };
   }
 }

@@ -21,7 +21,15 @@ export type BlockReason =
   | { kind: "gate-failed"; evalId: number; buildId: number; url: string; releaseName: string }
   | { kind: "not-fast-forward"; branch: string; head: string; revision: string; relation: string }
   | { kind: "branch-missing"; branch: string }
-  | { kind: "step-failed"; step: string; code: string; message: string };
+  | { kind: "step-failed"; step: string; code: string; message: string }
+  /** Only ever a note on an idle channel: a build in progress is not a block. */
+  | {
+      kind: "eval-building";
+      project: string;
+      jobset: string;
+      scheduled: number;
+      total: number | null;
+    };
 
 export type IdleReason =
   | { kind: "up-to-date"; releaseName: string }

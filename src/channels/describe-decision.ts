@@ -24,6 +24,10 @@ export function describeReason(reason: BlockReason): string {
       return `branch ${reason.branch} does not exist`;
     case "step-failed":
       return `${reason.step} failed: ${reason.message}`;
+    case "eval-building": {
+      const of = reason.total === null ? "" : ` of ${reason.total}`;
+      return `the newest eval of ${reason.project}/${reason.jobset} is still building (${reason.scheduled}${of} builds scheduled)`;
+    }
   }
 }
 

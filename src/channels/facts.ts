@@ -23,6 +23,17 @@ export interface GateBuildFact {
   constituents: ConstituentFact[];
 }
 
+/** Hydra's `/api/jobsets` counts over the builds of a jobset's newest eval. */
+export interface EvalProgressFact {
+  project: string;
+  jobset: string;
+  /** Builds of the newest eval not finished yet; > 0 means it is still building. */
+  scheduled: number;
+  succeeded: number | null;
+  failed: number | null;
+  total: number | null;
+}
+
 export interface CurrentRelease {
   releaseName: string;
   revision: string;
@@ -38,6 +49,8 @@ export interface ChannelFacts {
   candidate: GateBuildFact | null;
   /** The newest finished gate build when it is newer than the candidate and failed. */
   newerFailure: GateBuildFact | null;
+  /** Progress of the job's jobset's newest eval (asked at most every 15 min per project). */
+  newestEval?: EvalProgressFact | null;
   /** The channel branch head and how the candidate's revision relates to it. */
   branch: { name: string; head: string | null; candidateIs: Ancestry | null };
 }

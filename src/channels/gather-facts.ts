@@ -3,6 +3,7 @@ import type { ChannelSpec } from "../config/channels-file.ts";
 import { type Channel, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { trackBranch } from "../git/track-branch.ts";
+import { evalProgress } from "../hydra/eval-progress.ts";
 import { recordGate } from "../hydra/record-gate.ts";
 import type { ChannelFacts, CurrentRelease, GateBuildFact } from "./facts.ts";
 
@@ -19,7 +20,8 @@ async function currentRelease(deps: Deps, row: Channel): Promise<CurrentRelease 
 
 /**
  * Reads what the gate decides on. Hydra: `latest-finished` (the releasable candidate) and the newest
- * finished gate build (to explain a failure); builds, evals and constituents only when new.
+ * finished gate build (to explain a failure); builds, evals and constituents only when new; the
+ * jobset overview (is a newer eval building?) at most every 15 minutes per project.
  */
 export async function gatherFacts(
   deps: Deps,
@@ -47,6 +49,8 @@ export async function gatherFacts(
         )
       : null;
 
+  const newestEval = await evalProgress(deps, spec.job, now);
+
   let candidateIs: ChannelFacts["branch"]["candidateIs"] = null;
   if (head && candidate) {
     candidateIs =
@@ -61,6 +65,7 @@ export async function gatherFacts(
     current: await currentRelease(deps, row),
     candidate,
     newerFailure,
+    newestEval,
     branch: { name: spec.branch, head: head?.sha ?? null, candidateIs },
   };
 }

@@ -2,7 +2,8 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import { channels, type Release, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
-import { AppError } from "../errors.ts";
+import { AppError, errorCode, errorMessage } from "../errors.ts";
+import { recordLandings } from "../git/record-landings.ts";
 import { writeReleaseFiles } from "../publish/write-release-files.ts";
 
 export class BranchRejectedError extends AppError {
@@ -75,7 +76,7 @@ export async function runRelease(
 
   if (release.state !== "branch") return true;
   const now = deps.clock.now();
-  return deps.db.transaction(async (tx) => {
+  const published = await deps.db.transaction(async (tx) => {
     const flipped = await tx
       .update(channels)
       .set({ currentReleaseId: release.id })
@@ -98,4 +99,27 @@ export async function runRelease(
       .where(eq(releases.id, release.id));
     return true;
   });
+  if (published) await recordLandingsAfterPublish(deps, spec, release, expectedCurrentId, now);
+  return published;
+}
+
+/** Landings only feed "has my PR landed?", which falls back to compare: never fail a release for them. */
+async function recordLandingsAfterPublish(
+  deps: Deps,
+  spec: ChannelSpec,
+  release: Release,
+  previousReleaseId: number | null,
+  now: Date,
+): Promise<void> {
+  try {
+    await recordLandings(deps, release, { branch: spec.branch, previousReleaseId }, now);
+  } catch (err) {
+    deps.logger.warn("landings not recorded", {
+      channel: spec.name,
+      release: release.name,
+      step: "landings",
+      code: errorCode(err),
+      error: errorMessage(err),
+    });
+  }
 }

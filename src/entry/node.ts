@@ -4,13 +4,17 @@ import { AppError, errorMessage } from "../errors.ts";
 import { jsonLogger } from "../log.ts";
 import { migrateCommand, serveCommand, statusCommand, tickCommand } from "./commands.node.ts";
 import { demoCommand } from "./demo.node.ts";
+import { hydraCommand } from "./hydra-command.node.ts";
 
 const USAGE = `usage: floodgate <command>
   serve                  HTTP server (and the scheduler unless FLOODGATE_SCHEDULER=off)
   tick [--channel NAME]  one pass over every channel (or one), then exit
   migrate                apply database migrations
   status [--json]        each channel's release, age and why it is blocked
-  demo [--exit]          simulator + service, offline: plays a scenario and prints each step`;
+  demo [--exit]          simulator + service, offline: plays a scenario and prints each step
+  hydra CHANNEL [--json] [--history]
+                         the channel's newest Hydra eval: constituents passed, failed, pending;
+                         --history also backfills and lists its last 30 days`;
 
 /** The CLI: parses argv, validates config, dispatches. Returns the exit code. */
 export async function main(
@@ -25,6 +29,7 @@ export async function main(
       channel: { type: "string" },
       json: { type: "boolean" },
       exit: { type: "boolean" },
+      history: { type: "boolean" },
       help: { type: "boolean" },
     },
   });
@@ -46,6 +51,11 @@ export async function main(
         return await migrateCommand(config, print);
       case "status":
         return await statusCommand(config, logger, print, values.json ?? false);
+      case "hydra":
+        return await hydraCommand(config, logger, print, positionals[1] ?? values.channel, {
+          json: values.json ?? false,
+          history: values.history ?? false,
+        });
       default:
         print(`unknown command "${command}"\n${USAGE}`);
         return 2;

@@ -1,23 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import type { Hono } from "hono";
-import { logNotifier } from "../alerts/notifier.ts";
-import { slackNotifier } from "../alerts/slack-notifier.ts";
 import { createApp } from "../app.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Config } from "../config/config.ts";
 import type { Db, DbHandle } from "../db/client.ts";
 import { openDatabase } from "../db/open-db.node.ts";
 import type { Deps } from "../deps.ts";
+import { makeDeps } from "../deps-factory.ts";
 import { ConfigError } from "../errors.ts";
-import { createGitHubGitHost } from "../git/github-git-host.ts";
-import { observeOnly } from "../git/observe-only.ts";
-import { createHydraClient } from "../hydra/hydra-client.ts";
 import type { Logger } from "../log.ts";
 import { createFsStore } from "../publish/fs-store.node.ts";
 
-export const USER_AGENT =
-  "floodgate/0.1 (+https://github.com/floodgate-nix/floodgate; Nix channel gatekeeper)";
+export { USER_AGENT } from "../deps-factory.ts";
 
 export interface Runtime {
   config: Config;
@@ -26,7 +21,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Builds every port from the validated config around an open database. */
+/** Node's adapters (files on disk, a lease owner per process) around the shared wiring. */
 export function createDeps(
   config: Config,
   db: Db,
@@ -35,38 +30,11 @@ export function createDeps(
 ): Deps {
   if (config.storage.kind !== "file") {
     throw new ConfigError(
-      "FLOODGATE_STORAGE: s3:// storage is not available in this build yet; use file://",
+      "FLOODGATE_STORAGE: s3:// storage needs the Workers runtime (R2) in this build; use file:// on Node",
     );
   }
-  const hydra = createHydraClient({
-    baseUrl: config.hydraUrl,
-    userAgent: USER_AGENT,
-    requestsPerSecond: config.hydraRequestsPerSecond,
-    logger: logger.child({ upstream: "hydra" }),
-  });
-  const github = createGitHubGitHost({
-    baseUrl: config.githubApiUrl,
-    repo: config.repo,
-    token: config.githubToken,
-    userAgent: USER_AGENT,
-    logger: logger.child({ upstream: "github" }),
-  });
-  return {
-    db,
-    hydra,
-    git: config.githubToken ? github : observeOnly(github, logger),
-    store: createFsStore(resolve(config.storage.dir)),
-    clock: systemClock,
-    logger,
-    notifier: config.slackWebhookUrl
-      ? slackNotifier({ webhookUrl: config.slackWebhookUrl, publicUrl: config.publicUrl, logger })
-      : logNotifier(logger),
-    channels: config.channels,
-    hydraUrl: config.hydraUrl,
-    publicUrl: config.publicUrl,
-    owner: `node-${randomUUID()}`,
-    ...overrides,
-  };
+  const store = createFsStore(resolve(config.storage.dir));
+  return makeDeps(config, { db, store, logger, owner: `node-${randomUUID()}` }, overrides);
 }
 
 /** Opens (and migrates) the database, then wires the ports and the HTTP app. */

@@ -99,7 +99,27 @@ describe("createGitHubGitHost reads", () => {
     const again = await host.compare(base, shas[299] ?? "");
     expect(again).toEqual(cmp);
     const compares = fake.requests.filter((r) => r.path.includes("/compare/"));
-    expect(compares.map((r) => r.status)).toEqual([200, 200, 304, 304]);
+    expect(compares.map((r) => r.status)).toEqual([200, 200, 200, 304, 304, 304]);
+    expect(compares.map((r) => new URL(r.path, fake.url).searchParams.get("per_page"))).toEqual(
+      Array(6).fill("100"),
+    );
+  });
+
+  it("lists only as many commits as asked: none for a status check, 150 in two pages", async () => {
+    const { fake, host, model, base } = await setup();
+    const shas = Array.from({ length: 260 }, (_, i) => model.commit("master", `bump ${i}`));
+    const head = shas[259] ?? "";
+    const query = () => fake.requests.splice(0).map((r) => new URL(r.path, fake.url).search);
+    fake.requests.splice(0);
+    expect(await host.compare(base, head, { maxCommits: 0 })).toMatchObject({
+      status: "ahead",
+      aheadBy: 260,
+      commits: [],
+    });
+    expect(query()).toEqual(["?per_page=1&page=1"]);
+    const some = await host.compare(base, head, { maxCommits: 150 });
+    expect(some.commits.map((c) => c.sha)).toEqual(shas.slice(0, 150));
+    expect(query()).toEqual(["?per_page=100&page=1", "?per_page=100&page=2"]);
   });
 
   it("answers a repeated read with a 304 from GitHub and the same data, at no rate-limit cost", async () => {

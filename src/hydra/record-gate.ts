@@ -1,57 +1,16 @@
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { ConstituentFact, GateBuildFact } from "../channels/facts.ts";
 import type { Db } from "../db/client.ts";
-import {
-  aggregateConstituents,
-  type HydraBuildRow,
-  hydraBuilds,
-  hydraEvals,
-} from "../db/schema.ts";
+import { type HydraBuildRow, hydraBuilds, hydraEvals } from "../db/schema.ts";
 import { UpstreamError } from "../errors.ts";
 import { constituentState, describeBuildStatus } from "./build-status.ts";
 import type { HydraApi } from "./hydra-api.ts";
-import type { HydraBuild } from "./schemas.ts";
+import { recordConstituents } from "./record-constituents.ts";
+import { toDate, upsertBuilds } from "./upsert-builds.ts";
 
 interface RecordDeps {
   db: Db;
   hydra: HydraApi;
-}
-
-const toDate = (unix: number | null) => (unix === null ? null : new Date(unix * 1000));
-
-function buildRow(b: HydraBuild, now: Date): typeof hydraBuilds.$inferInsert {
-  return {
-    id: b.id,
-    project: b.project,
-    jobset: b.jobset,
-    job: b.job,
-    system: b.system,
-    nixname: b.nixname,
-    finished: b.finished,
-    buildstatus: b.buildstatus,
-    evalIds: b.jobsetevals,
-    startedAt: toDate(b.starttime),
-    stoppedAt: toDate(b.stoptime),
-    fetchedAt: now,
-  };
-}
-
-async function upsertBuilds(db: Db, builds: HydraBuild[], now: Date): Promise<void> {
-  if (builds.length === 0) return;
-  await db
-    .insert(hydraBuilds)
-    .values(builds.map((b) => buildRow(b, now)))
-    .onConflictDoUpdate({
-      target: hydraBuilds.id,
-      set: {
-        finished: sql`excluded.finished`,
-        buildstatus: sql`excluded.buildstatus`,
-        evalIds: sql`excluded.eval_ids`,
-        startedAt: sql`excluded.started_at`,
-        stoppedAt: sql`excluded.stopped_at`,
-        fetchedAt: sql`excluded.fetched_at`,
-      },
-    });
 }
 
 /** Evals are immutable: fetched once, then read from the database. */
@@ -92,43 +51,15 @@ async function recordEval(
   return revision;
 }
 
-function settled(row: HydraBuildRow): boolean {
-  return row.finished && row.buildstatus === 0;
+function noEvalOrName(deps: RecordDeps, buildId: number): UpstreamError {
+  return new UpstreamError("HYDRA_BAD_SHAPE", `build ${buildId} has no eval or no nixname`, {
+    retryable: false,
+    url: deps.hydra.buildUrl(buildId),
+  });
 }
 
-/**
- * Constituent links never change. Their statuses are re-read only when the gate itself changed or
- * one is still pending: a finished gate's constituents change only through a restart, which
- * unfinishes the gate too.
- */
-async function recordConstituents(
-  deps: RecordDeps,
-  aggregateId: number,
-  gateChanged: boolean,
-  now: Date,
-): Promise<HydraBuildRow[]> {
-  const links = await deps.db
-    .select({ id: aggregateConstituents.constituentId })
-    .from(aggregateConstituents)
-    .where(eq(aggregateConstituents.aggregateId, aggregateId));
-  const ids = links.map((l) => l.id);
-  if (ids.length > 0) {
-    const rows = await deps.db.select().from(hydraBuilds).where(inArray(hydraBuilds.id, ids));
-    const complete = rows.length === ids.length && rows.every((r) => r.finished);
-    if (complete && !gateChanged) return rows;
-  }
-  const fresh = await deps.hydra.constituents(aggregateId);
-  await upsertBuilds(deps.db, fresh, now);
-  if (fresh.length > 0) {
-    await deps.db
-      .insert(aggregateConstituents)
-      .values(fresh.map((b) => ({ aggregateId, constituentId: b.id })))
-      .onConflictDoNothing();
-  }
-  const freshIds = fresh.map((b) => b.id);
-  return freshIds.length
-    ? deps.db.select().from(hydraBuilds).where(inArray(hydraBuilds.id, freshIds))
-    : [];
+function settled(row: HydraBuildRow): boolean {
+  return row.finished && row.buildstatus === 0;
 }
 
 /**
@@ -146,23 +77,21 @@ export async function recordGate(
     !row || row.finished !== expect.finished || row.buildstatus !== expect.buildstatus;
   if (gateChanged) {
     const build = await deps.hydra.build(buildId);
+    // Checked before recording: a gate recorded without them would never be asked for again.
+    if (build.jobsetevals.length === 0 || !build.nixname) throw noEvalOrName(deps, buildId);
     await upsertBuilds(deps.db, [build], now);
     [row] = await deps.db.select().from(hydraBuilds).where(eq(hydraBuilds.id, buildId));
   }
   const evalId = row?.evalIds[0];
-  if (!row || evalId === undefined || !row.nixname) {
-    throw new UpstreamError("HYDRA_BAD_SHAPE", `build ${buildId} has no eval or no nixname`, {
-      retryable: false,
-      url: deps.hydra.buildUrl(buildId),
-    });
-  }
+  if (!row || evalId === undefined || !row.nixname) throw noEvalOrName(deps, buildId);
   const revision = await recordEval(
     deps,
     evalId,
     { project: row.project, jobset: row.jobset },
     now,
   );
-  const constituents = await recordConstituents(deps, buildId, gateChanged, now);
+  const gate = { changed: gateChanged, failed: row.finished && row.buildstatus !== 0 };
+  const constituents = await recordConstituents(deps, buildId, gate, now);
   return {
     buildId,
     evalId,

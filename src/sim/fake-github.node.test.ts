@@ -62,7 +62,7 @@ describe("fake GitHub", () => {
     expect((await get("/branches/master", { ...auth, "if-none-match": etag })).status).toBe(200);
   });
 
-  it("pages compare commits with a Link header, at most 250 per page", async () => {
+  it("pages compare commits oldest first, at most 100 a page; unpaged, the newest 250", async () => {
     const base = fake.model.branchHead("master") ?? "";
     for (let i = 0; i < 260; i++) fake.model.commit("master", `bump ${i}`);
     const head = fake.model.branchHead("master") ?? "";
@@ -74,12 +74,23 @@ describe("fake GitHub", () => {
       behind_by: 0,
       total_commits: 260,
     });
-    expect(body1.commits).toHaveLength(250);
+    expect(body1.commits).toHaveLength(100);
     expect(body1.commits[0].commit.message).toBe("bump 0");
-    expect(page1.headers.get("link")).toMatch(/page=2>; rel="next"/);
-    const page2 = await get(`/compare/${base}...${head}?per_page=250&page=2`);
-    expect((await page2.json()).commits).toHaveLength(10);
-    expect(page2.headers.get("link")).not.toMatch(/rel="next"/);
+    expect(page1.headers.get("link")).toMatch(/per_page=100&page=2>; rel="next"/);
+    const page3 = await get(`/compare/${base}...${head}?per_page=100&page=3`);
+    const body3 = await page3.json();
+    expect(body3.commits.map((x: { commit: { message: string } }) => x.commit.message)).toEqual(
+      Array.from({ length: 60 }, (_, i) => `bump ${200 + i}`),
+    );
+    expect(page3.headers.get("link")).not.toMatch(/rel="next"/);
+    expect((await (await get(`/compare/${base}...${head}?page=1`)).json()).commits).toHaveLength(
+      30,
+    );
+    const unpaged = await get(`/compare/${base}...${head}`);
+    const bodyUnpaged = await unpaged.json();
+    expect(bodyUnpaged.commits).toHaveLength(250);
+    expect(bodyUnpaged.commits[249].sha).toBe(head);
+    expect(unpaged.headers.get("link")).toBeNull();
   });
 
   it("refuses writes without a token, and a non-fast-forward PATCH with 422", async () => {

@@ -1,8 +1,23 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { sleep } from "../retry.ts";
+import { createFaultList, type FaultList, HTML, JSON_TYPE } from "./hydra-faults.ts";
+import {
+  buildJson,
+  evalJson,
+  jobsetOverviewJson,
+  latestBuildJson,
+  seededRandom,
+} from "./hydra-json.ts";
 import { HydraModel, type ModelBuild, type ModelEval } from "./hydra-model.ts";
 import { serveOnLoopback } from "./serve.node.ts";
+
+export {
+  type Fault,
+  type FaultList,
+  type FaultRule,
+  hydraFaults,
+} from "./hydra-faults.ts";
 
 export interface RecordedRequest {
   method: string;
@@ -13,60 +28,6 @@ export interface RecordedRequest {
   /** Wall-clock ms (Date.now()), for request-rate checks. */
   at: number;
 }
-
-/** Makes the next `times` requests whose path (with query) matches answer differently. */
-export interface FaultRule {
-  path: RegExp;
-  method?: string;
-  /** How many matching requests the fault takes; default 1. */
-  times?: number;
-  /** Wait this long first; with no `status` the request is then served normally. */
-  delayMs?: number;
-  status?: number;
-  body?: string;
-  headers?: Record<string, string>;
-}
-
-export interface Fault {
-  readonly rule: FaultRule;
-  remaining: number;
-  hits: number;
-}
-
-export interface FaultList {
-  add(rule: FaultRule): Fault;
-  clear(): void;
-  readonly active: readonly Fault[];
-}
-
-const HTML = { "Content-Type": "text/html; charset=utf-8" };
-const JSON_TYPE = { "Content-Type": "application/json; charset=utf-8" };
-
-/** Ready-made fault answers seen in front of hydra.nixos.org (spread them into a `FaultRule`). */
-export const hydraFaults = {
-  serverErrorHtml: {
-    status: 500,
-    headers: HTML,
-    body: "<html><head><title>Error</title></head><body><h1>Internal Server Error</h1></body></html>",
-  },
-  badGatewayHtml: {
-    status: 502,
-    headers: HTML,
-    body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>",
-  },
-  rateLimited: (retryAfterSec = 1) => ({
-    status: 429,
-    headers: { ...HTML, "Retry-After": String(retryAfterSec) },
-    body: "<html><head><title>429 Too Many Requests</title></head><body><center><h1>429 Too Many Requests</h1></center><hr><center>nginx</center></body></html>",
-  }),
-  truncatedJson: { status: 200, headers: JSON_TYPE, body: '{"id": 3' },
-  wrongShapeJson: { status: 200, headers: JSON_TYPE, body: '{"builds": "not a list", "id": "x"}' },
-  htmlInsteadOfJson: {
-    status: 200,
-    headers: HTML,
-    body: "<!DOCTYPE html><html><head><title>Hydra</title></head><body>Loading…</body></html>",
-  },
-} satisfies Record<string, Partial<FaultRule> | ((s?: number) => Partial<FaultRule>)>;
 
 export interface FakeHydra {
   url: string;
@@ -90,102 +51,6 @@ export async function startFakeHydra(opts: FakeHydraOptions = {}): Promise<FakeH
   const faults = createFaultList();
   const server = await serveOnLoopback(createFakeHydraApp(model, requests, faults), opts.port);
   return { url: server.url, model, requests, faults, close: () => server.close() };
-}
-
-function createFaultList(): FaultList {
-  let active: Fault[] = [];
-  return {
-    add(rule) {
-      const fault: Fault = { rule, remaining: rule.times ?? 1, hits: 0 };
-      active.push(fault);
-      return fault;
-    },
-    clear() {
-      active = [];
-    },
-    get active() {
-      return active.filter((f) => f.remaining > 0);
-    },
-  };
-}
-
-// Perl hashes have no stable key order; clients must not rely on one.
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffled<T>(items: readonly T[], rand: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
-
-function shuffleKeys(obj: object, rand: () => number): Record<string, unknown> {
-  return Object.fromEntries(shuffled(Object.entries(obj), rand));
-}
-
-function buildJson(b: ModelBuild, rand: () => number): Record<string, unknown> {
-  const products = b.hasOutput
-    ? Object.fromEntries(Object.entries(b.products).map(([nr, p]) => [nr, shuffleKeys(p, rand)]))
-    : {};
-  return shuffleKeys(
-    {
-      id: b.id,
-      finished: b.finished ? 1 : 0,
-      timestamp: b.timestamp,
-      starttime: b.starttime,
-      stoptime: b.stoptime,
-      project: b.project,
-      jobset: b.jobset,
-      job: b.job,
-      nixname: b.nixname,
-      system: b.system,
-      priority: b.priority,
-      buildstatus: b.buildstatus,
-      releasename: null,
-      drvpath: b.drvPath,
-      jobsetevals: shuffled(b.evalIds, rand),
-      buildoutputs: { out: { path: b.outPath } },
-      buildproducts: products,
-      buildmetrics: {},
-    },
-    rand,
-  );
-}
-
-function evalJson(ev: ModelEval, rand: () => number): Record<string, unknown> {
-  const inputs = Object.entries(ev.inputs).map(([name, input]) => [name, shuffleKeys(input, rand)]);
-  return shuffleKeys(
-    {
-      id: ev.id,
-      timestamp: ev.timestamp,
-      checkouttime: ev.checkouttime,
-      evaltime: ev.evaltime,
-      hasnewbuilds: ev.hasnewbuilds ? 1 : 0,
-      flake: null,
-      builds: shuffled(ev.buildIds, rand),
-      jobsetevalinputs: Object.fromEntries(shuffled(inputs, rand)),
-    },
-    rand,
-  );
-}
-
-function latestBuildJson(b: ModelBuild, rand: () => number): Record<string, unknown> {
-  const { id, project, jobset, job, system, nixname, timestamp, buildstatus } = b;
-  const finished = b.finished ? 1 : 0;
-  return shuffleKeys(
-    { id, project, jobset, job, system, nixname, finished, timestamp, buildstatus },
-    rand,
-  );
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -407,17 +272,9 @@ export function createFakeHydraApp(
     const rows = model.jobsetOverview(project);
     if (!rows) return apiJson(c, { error: `Project ${project} doesn't exist.` }, 404);
     const rand = nextRandom();
-    const extra = {
-      starttime: null,
-      checkinterval: 28800,
-      triggertime: null,
-      fetcherrormsg: null,
-      errortime: null,
-      haserrormsg: false,
-    };
     return apiJson(
       c,
-      rows.map((row) => shuffleKeys({ ...row, ...extra }, rand)),
+      rows.map((row) => jobsetOverviewJson(row, rand)),
     );
   });
 

@@ -98,6 +98,17 @@ describe("HydraModel", () => {
     expect(model.latestBuilds(1, { job: "tested" })[0]?.id).toBe(aggregateId);
   });
 
+  it("can fail the aggregate at the first failed constituent while the others still build", async () => {
+    const model = new HydraModel();
+    const { aggregateId, buildIds } = await model.createEval(nixosEval());
+    model.finishBuild(buildIds["nixos.tests.acme.x86_64-linux"] ?? 0, 1, { failAggregates: true });
+    expect(model.build(aggregateId)).toMatchObject({ finished: true, buildstatus: 2 });
+    expect(model.build(buildIds["nixos.channel"] ?? 0)?.finished).toBe(false);
+    expect(model.latestBuilds(1, { job: "tested" })[0]?.id).toBe(aggregateId);
+    model.finishBuild(buildIds["nixos.channel"] ?? 0, 0);
+    expect(model.build(aggregateId)).toMatchObject({ finished: true, buildstatus: 2 });
+  });
+
   it("lets an override decide the aggregate, as when a timed-out record hides a good step", async () => {
     const model = new HydraModel();
     const { evalId, aggregateId } = await model.createEval(nixosEval());

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { count } from "drizzle-orm";
 import type { Hono } from "hono";
 import { createApp } from "../../src/app.ts";
+import type { Clock } from "../../src/clock.ts";
 import type { ChannelSpec } from "../../src/config/channels-file.ts";
 import { type Config, parseConfig } from "../../src/config/config.ts";
 import { releases } from "../../src/db/schema.ts";
@@ -28,8 +29,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  /** Channels in the channels file's shape; default the demo scenario's two. */
+  channels?: unknown[];
+  /** floodgate's clock (release and publish times); default the system clock. */
+  clock?: Clock;
+}
+
 /** floodgate wired to the simulator, a private database and a temporary storage dir. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  opts: HarnessOptions = {},
+): Promise<Harness> {
   const sim = await startSimulator();
   const db = await createTestDb();
   const dataDir = mkdtempSync(join(tmpdir(), "floodgate-test-"));
@@ -40,7 +51,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       FLOODGATE_PUBLIC_URL: "http://floodgate.test",
       ...env,
     },
-    { raw: { channels: scenarioChannels }, source: "test" },
+    { raw: { channels: opts.channels ?? scenarioChannels }, source: "test" },
   );
   const logs: string[] = [];
   const logger = jsonLogger((line) => logs.push(line));
@@ -52,7 +63,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     baseBackoffMs: 5,
     timeoutMs: 5_000,
   });
-  const deps = createDeps(config, db.db, logger, { hydra });
+  const deps = createDeps(config, db.db, logger, {
+    hydra,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   return {
     sim,
     deps,

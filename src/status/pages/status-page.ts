@@ -1,6 +1,7 @@
 import { html } from "hono/html";
 import type { ChannelStatus } from "../channel-status.ts";
 import { ageClass, formatAge } from "../format-age.ts";
+import { lookupForm } from "./landing-page.ts";
 import { type Html, layout } from "./layout.ts";
 import { reasonList } from "./reason-list.ts";
 
@@ -29,6 +30,7 @@ export function statusPage(channels: ChannelStatus[], generatedAt: Date): Html {
 <thead><tr><th>Channel</th><th>Last updated</th><th>Commit</th><th>Hydra job</th><th>State</th></tr></thead>
 <tbody>${channels.map(channelRow)}</tbody>
 </table>
+${lookupForm()}
 <p><small>Generated ${generatedAt.toISOString()}. JSON: <a href="/api/v1/channels">/api/v1/channels</a></small></p>`,
   );
 }

@@ -1,0 +1,77 @@
+import { createApp } from "../app.ts";
+import defaultChannels from "../config/channels.default.json" with { type: "json" };
+import { parseConfig } from "../config/config.ts";
+import { createDb } from "../db/client.ts";
+import { makeDeps } from "../deps-factory.ts";
+import { ConfigError, errorMessage } from "../errors.ts";
+import { runScheduledTick } from "../jobs/run-scheduled-tick.ts";
+import { jsonLogger } from "../log.ts";
+import { createR2Store, type R2BucketLike } from "../publish/r2-store.ts";
+
+// The slice of the Workers runtime types used here (no @cloudflare/workers-types dependency).
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+interface ExportedHandler<E> {
+  fetch(request: Request, env: E, ctx: ExecutionContext): Promise<Response>;
+  scheduled(controller: { cron: string }, env: E, ctx: ExecutionContext): Promise<void>;
+}
+
+/** Bindings from wrangler.toml; every string var is read as the env var of the same name. */
+interface Env {
+  HYPERDRIVE: { connectionString: string };
+  RELEASES: R2BucketLike;
+  /** The channels file's JSON (a string, or a table in `[vars]`) in place of the bundled one. */
+  FLOODGATE_CHANNELS_JSON?: unknown;
+  [name: string]: unknown;
+}
+
+function channelsOf(env: Env): { raw: unknown; source: string } {
+  const source = "FLOODGATE_CHANNELS_JSON";
+  const custom = env.FLOODGATE_CHANNELS_JSON;
+  if (custom === undefined || custom === "") {
+    return { raw: defaultChannels, source: "(bundled channels.default.json)" };
+  }
+  if (typeof custom !== "string") return { raw: custom, source };
+  try {
+    return { raw: JSON.parse(custom), source };
+  } catch (err) {
+    throw new ConfigError(`${source}: not valid JSON: ${errorMessage(err)}`);
+  }
+}
+
+/** Ports for one request or cron event: a Worker may not share I/O objects between them. */
+function open(env: Env) {
+  const vars = Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string");
+  const config = parseConfig(Object.fromEntries(vars), channelsOf(env));
+  const logger = jsonLogger((line) => console.log(line), { service: "floodgate" });
+  const prefix = config.storage.kind === "s3" ? config.storage.prefix : "";
+  const handle = createDb(env.HYPERDRIVE.connectionString);
+  const store = createR2Store(env.RELEASES, prefix);
+  const owner = `worker-${crypto.randomUUID()}`;
+  return { deps: makeDeps(config, { db: handle.db, store, logger, owner }), close: handle.close };
+}
+
+// biome-ignore lint/style/noDefaultExport: Workers need the default export.
+export default {
+  async fetch(request, env, ctx) {
+    let runtime: ReturnType<typeof open>;
+    try {
+      runtime = open(env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      console.error(`floodgate: BAD_CONFIG: ${err.message}`);
+      return Response.json({ error: { code: err.code, message: err.message } }, { status: 500 });
+    }
+    try {
+      return await createApp(runtime.deps).fetch(request);
+    } finally {
+      ctx.waitUntil(runtime.close());
+    }
+  },
+
+  async scheduled(controller, env, ctx) {
+    const { deps, close } = open(env);
+    ctx.waitUntil(runScheduledTick(deps, controller.cron).finally(close));
+  },
+} satisfies ExportedHandler<Env>;

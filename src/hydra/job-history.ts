@@ -1,0 +1,120 @@
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { ConstituentState } from "../channels/facts.ts";
+import type { ChannelSpec } from "../config/channels-file.ts";
+import type { Db } from "../db/client.ts";
+import { aggregateConstituents, hydraBuilds, hydraEvals } from "../db/schema.ts";
+import { constituentState, describeBuildStatus } from "./build-status.ts";
+
+export interface FailingConstituent {
+  buildId: number;
+  job: string;
+  system: string;
+  buildstatus: number | null;
+  statusText: string;
+  url: string | null;
+}
+
+/** One gate (aggregate) build of a channel job: one square of status.nixos.org's job strip. */
+export interface JobHistoryEntry {
+  buildId: number;
+  evalId: number | null;
+  revision: string | null;
+  releaseName: string | null;
+  /** ISO times: when Hydra evaluated the revision, and when the gate build finished. */
+  evaluatedAt: string | null;
+  finishedAt: string | null;
+  result: ConstituentState;
+  buildstatus: number | null;
+  statusText: string;
+  url: string | null;
+  constituents: { total: number; passed: number; failed: number; pending: number };
+  failing: FailingConstituent[];
+}
+
+const evalIdOf = sql<number>`(${hydraBuilds.evalIds}->>0)::bigint`;
+const countWhere = (filter: SQL) => sql<number>`count(*) filter (where ${filter})`.mapWith(Number);
+
+/**
+ * Every recorded gate build of `spec`'s job evaluated (or, with no eval recorded, finished) since
+ * `since`, oldest first, with its failing constituents; read from the database only. `hydraUrl`
+ * turns build ids into links.
+ */
+export async function jobHistory(
+  db: Db,
+  spec: ChannelSpec,
+  since: Date,
+  opts: { hydraUrl?: string } = {},
+): Promise<JobHistoryEntry[]> {
+  const link = (id: number) => (opts.hydraUrl ? `${opts.hydraUrl}/build/${id}` : null);
+  const at = sql`coalesce(${hydraEvals.evaluatedAt}, ${hydraBuilds.stoppedAt})`;
+  const gates = await db
+    .select({ build: hydraBuilds, ev: hydraEvals })
+    .from(hydraBuilds)
+    .leftJoin(hydraEvals, eq(hydraEvals.id, evalIdOf))
+    .where(
+      and(
+        eq(hydraBuilds.project, spec.job.project),
+        eq(hydraBuilds.jobset, spec.job.jobset),
+        eq(hydraBuilds.job, spec.job.job),
+        sql`${at} >= ${since.toISOString()}::timestamptz`,
+      ),
+    )
+    .orderBy(at, hydraBuilds.id);
+  const ids = gates.map((g) => g.build.id);
+  if (ids.length === 0) return [];
+
+  const counts = await db
+    .select({
+      aggregateId: aggregateConstituents.aggregateId,
+      total: sql<number>`count(*)`.mapWith(Number),
+      passed: countWhere(sql`${hydraBuilds.finished} and ${hydraBuilds.buildstatus} = 0`),
+      pending: countWhere(sql`not ${hydraBuilds.finished}`),
+    })
+    .from(aggregateConstituents)
+    .innerJoin(hydraBuilds, eq(hydraBuilds.id, aggregateConstituents.constituentId))
+    .where(inArray(aggregateConstituents.aggregateId, ids))
+    .groupBy(aggregateConstituents.aggregateId);
+  const failing = await db
+    .select({ aggregateId: aggregateConstituents.aggregateId, build: hydraBuilds })
+    .from(aggregateConstituents)
+    .innerJoin(hydraBuilds, eq(hydraBuilds.id, aggregateConstituents.constituentId))
+    .where(
+      and(
+        inArray(aggregateConstituents.aggregateId, ids),
+        eq(hydraBuilds.finished, true),
+        sql`${hydraBuilds.buildstatus} is distinct from 0`,
+      ),
+    )
+    .orderBy(hydraBuilds.job);
+
+  return gates.map(({ build, ev }): JobHistoryEntry => {
+    const c = counts.find((row) => row.aggregateId === build.id);
+    const failed = failing.filter((f) => f.aggregateId === build.id).map((f) => f.build);
+    return {
+      buildId: build.id,
+      evalId: ev?.id ?? build.evalIds[0] ?? null,
+      revision: ev?.revision ?? null,
+      releaseName: build.nixname,
+      evaluatedAt: ev?.evaluatedAt?.toISOString() ?? null,
+      finishedAt: build.finished ? (build.stoppedAt?.toISOString() ?? null) : null,
+      result: constituentState(build.finished, build.buildstatus),
+      buildstatus: build.finished ? build.buildstatus : null,
+      statusText: describeBuildStatus(build.finished, build.buildstatus),
+      url: link(build.id),
+      constituents: {
+        total: c?.total ?? 0,
+        passed: c?.passed ?? 0,
+        failed: failed.length,
+        pending: c?.pending ?? 0,
+      },
+      failing: failed.map((f) => ({
+        buildId: f.id,
+        job: f.job,
+        system: f.system,
+        buildstatus: f.buildstatus,
+        statusText: describeBuildStatus(f.finished, f.buildstatus),
+        url: link(f.id),
+      })),
+    };
+  });
+}

@@ -1,0 +1,31 @@
+import { tickAll } from "../channels/tick-all.ts";
+import type { TickOutcome } from "../channels/tick-channel.ts";
+import type { Deps } from "../deps.ts";
+import { channelsDue, workerCrons } from "./schedule.ts";
+
+/** What one cron trigger runs: a tick of the channels due on it, and one log line for the run. */
+export async function runScheduledTick(deps: Deps, cron: string): Promise<TickOutcome[]> {
+  const started = Date.now();
+  const due = channelsDue(deps.channels, cron);
+  const unscheduled = due.filter((c) => !workerCrons.includes(c.schedule)).map((c) => c.name);
+  if (unscheduled.length > 0) {
+    deps.logger.warn(
+      "no cron trigger matches these channels' schedule; ticking them on the default",
+      {
+        job: "tick",
+        channels: unscheduled,
+      },
+    );
+  }
+  const outcomes = await tickAll({ ...deps, channels: due });
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
+  deps.logger.info("scheduled tick", {
+    job: "tick",
+    cron,
+    channels: due.length,
+    durationMs: Date.now() - started,
+    ...counts,
+  });
+  return outcomes;
+}

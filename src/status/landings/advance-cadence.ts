@@ -1,0 +1,54 @@
+export type Eta =
+  | {
+      kind: "estimate";
+      /** When the channel is expected to publish a release containing the commit. */
+      at: string;
+      medianIntervalSeconds: number;
+      basedOnReleases: number;
+      lastReleaseAt: string;
+    }
+  | { kind: "unknown"; reason: string };
+
+/** Fewer published releases than this give no cadence worth projecting. */
+export const MIN_RELEASES_FOR_ETA = 3;
+/** Only the recent cadence counts: Hydra's speed and the channel's health change over months. */
+export const CADENCE_WINDOW = 10;
+
+/**
+ * When a channel will likely publish a release containing a commit, from the median interval
+ * between its recent releases, projected from the last one. Without an eval containing the commit
+ * running, one more interval: such an eval must still start and pass.
+ */
+export function estimateLanding(publishedAt: Date[], now: Date, evalRunning: boolean): Eta {
+  const times = publishedAt
+    .map((d) => d.getTime())
+    .sort((a, b) => a - b)
+    .slice(-CADENCE_WINDOW);
+  const last = times.at(-1);
+  if (last === undefined || times.length < MIN_RELEASES_FOR_ETA) {
+    return {
+      kind: "unknown",
+      reason: `${times.length} published release(s); ${MIN_RELEASES_FOR_ETA} are needed to estimate a cadence`,
+    };
+  }
+  const intervals = times.slice(1).map((t, i) => t - (times[i] ?? t));
+  const median = medianOf(intervals);
+  if (median <= 0) return { kind: "unknown", reason: "releases were published all at once" };
+  // The next slot after now on the channel's rhythm; an overdue channel's next slot is still ahead.
+  const slots = Math.max(1, Math.floor((now.getTime() - last) / median) + 1);
+  const at = last + (slots + (evalRunning ? 0 : 1)) * median;
+  return {
+    kind: "estimate",
+    at: new Date(at).toISOString(),
+    medianIntervalSeconds: Math.round(median / 1000),
+    basedOnReleases: times.length,
+    lastReleaseAt: new Date(last).toISOString(),
+  };
+}
+
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const upper = sorted[mid] ?? 0;
+  return sorted.length % 2 === 1 ? upper : ((sorted[mid - 1] ?? upper) + upper) / 2;
+}

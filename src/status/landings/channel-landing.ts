@@ -1,0 +1,148 @@
+import type { ChannelSpec } from "../../config/channels-file.ts";
+import type { Db } from "../../db/client.ts";
+import type { Release } from "../../db/schema.ts";
+import type { GitHost } from "../../git/git-host.ts";
+import { channelDir } from "../../publish/release-paths.ts";
+import { currentReleaseOf } from "../channel-status.ts";
+import { type Eta, estimateLanding } from "./advance-cadence.ts";
+import {
+  landedRelease,
+  lastObservedHead,
+  publishedReleases,
+  recordLanding,
+  runningGateEvals,
+} from "./landing-queries.ts";
+
+export interface ReleaseRef {
+  name: string;
+  publishedAt: string | null;
+  url: string;
+}
+
+export type ChannelLanding =
+  /** `release` is null when the commit was in the channel before floodgate's first release. */
+  | { channel: string; status: "landed"; release: ReleaseRef | null; note?: string }
+  | {
+      channel: string;
+      status: "pending";
+      /** Commits the channel's revision lacks up to and including this one. */
+      behindBy: number;
+      evalRunning: { evalId: number; url: string | null } | null;
+      eta: Eta;
+    }
+  | { channel: string; status: "not-on-branch"; sourceBranch: string }
+  | { channel: string; status: "no-release" };
+
+export interface LandingContext {
+  db: Db;
+  git: GitHost;
+  now: Date;
+  publicUrl: string;
+  hydraUrl?: string;
+  /** Whether `revision` contains `sha`, memoised per request (see `containment`). */
+  contains(sha: string, revision: string): Promise<{ contained: boolean; behindBy: number }>;
+}
+
+/** Ancestry through the host's compare, asked once per revision within one request. */
+export function containment(git: GitHost): LandingContext["contains"] {
+  const memo = new Map<string, Promise<{ contained: boolean; behindBy: number }>>();
+  return (sha, revision) => {
+    if (sha === revision) return Promise.resolve({ contained: true, behindBy: 0 });
+    const key = `${sha}...${revision}`;
+    let answer = memo.get(key);
+    if (!answer) {
+      answer = git.compare(sha, revision, { maxCommits: 0 }).then((cmp) => ({
+        contained: cmp.status === "ahead" || cmp.status === "identical",
+        behindBy: cmp.behindBy,
+      }));
+      memo.set(key, answer);
+    }
+    return answer;
+  };
+}
+
+function releaseRef(ctx: LandingContext, release: Release): ReleaseRef {
+  return {
+    name: release.name,
+    publishedAt: release.publishedAt?.toISOString() ?? null,
+    url: `${ctx.publicUrl}/releases/${channelDir(release.channel)}/${release.name}`,
+  };
+}
+
+/**
+ * The earliest published release containing `sha` (releases only fast-forward, so containment is
+ * monotonic and a binary search needs log2(n) compares). The answer is cached as a landing unless
+ * it is the channel's first release, which may have found the commit already there.
+ */
+async function firstContaining(
+  ctx: LandingContext,
+  channel: string,
+  sha: string,
+): Promise<Release | null> {
+  const published = await publishedReleases(ctx.db, channel);
+  let lo = 0;
+  let hi = published.length - 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const release = published[mid];
+    if (release && (await ctx.contains(sha, release.revision)).contained) hi = mid;
+    else lo = mid + 1;
+  }
+  const found = published[lo];
+  if (!found || lo === 0) return null;
+  await recordLanding(ctx.db, found.id, sha);
+  return found;
+}
+
+async function sourceContains(ctx: LandingContext, spec: ChannelSpec, sha: string) {
+  const recorded = await lastObservedHead(ctx.db, spec.sourceBranch);
+  if (recorded && (await ctx.contains(sha, recorded)).contained) return true;
+  // The tick may not have seen the newest push yet; a conditional read is free when unchanged.
+  const live = await ctx.git.branchHead(spec.sourceBranch);
+  return live !== null && live.sha !== recorded && (await ctx.contains(sha, live.sha)).contained;
+}
+
+async function runningEval(ctx: LandingContext, spec: ChannelSpec, sha: string) {
+  for (const ev of await runningGateEvals(ctx.db, spec.job)) {
+    if ((await ctx.contains(sha, ev.revision)).contained) {
+      const url = ctx.hydraUrl ? `${ctx.hydraUrl.replace(/\/+$/, "")}/eval/${ev.evalId}` : null;
+      return { evalId: ev.evalId, url };
+    }
+  }
+  return null;
+}
+
+/** Whether one channel has `sha`: since which release, or how far behind and when it may get it. */
+export async function channelLanding(
+  ctx: LandingContext,
+  spec: ChannelSpec,
+  sha: string,
+): Promise<ChannelLanding> {
+  const channel = spec.name;
+  const recorded = await landedRelease(ctx.db, channel, sha);
+  if (recorded) {
+    return { channel, status: "landed", release: releaseRef(ctx, recorded) };
+  }
+  const current = await currentReleaseOf(ctx.db, channel);
+  if (!current) return { channel, status: "no-release" };
+  const inCurrent = await ctx.contains(sha, current.revision);
+  if (inCurrent.contained) {
+    const first = await firstContaining(ctx, channel, sha);
+    if (first) return { channel, status: "landed", release: releaseRef(ctx, first) };
+    const note = "in the channel before the first release floodgate published";
+    return { channel, status: "landed", release: null, note };
+  }
+  if (!(await sourceContains(ctx, spec, sha))) {
+    return { channel, status: "not-on-branch", sourceBranch: spec.sourceBranch };
+  }
+  const evalRunning = await runningEval(ctx, spec, sha);
+  const history = await publishedReleases(ctx.db, channel);
+  const times = history.flatMap((r) => (r.publishedAt ? [r.publishedAt] : []));
+  return {
+    channel,
+    status: "pending",
+    behindBy: inCurrent.behindBy,
+    evalRunning,
+    eta: estimateLanding(times, ctx.now, evalRunning !== null),
+  };
+}

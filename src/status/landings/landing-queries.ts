@@ -1,0 +1,93 @@
+import { and, asc, desc, eq, inArray, like } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import {
+  branchHeads,
+  commits,
+  hydraBuilds,
+  hydraEvals,
+  type Release,
+  releaseCommits,
+  releases,
+} from "../../db/schema.ts";
+import type { JobRef } from "../../hydra/hydra-api.ts";
+
+export type KnownCommit = typeof commits.$inferSelect;
+
+/** Known commits whose sha starts with `prefix` (hex only), at most two: enough to see ambiguity. */
+export function commitsByPrefix(db: Db, prefix: string): Promise<KnownCommit[]> {
+  return db
+    .select()
+    .from(commits)
+    .where(like(commits.sha, `${prefix}%`))
+    .limit(2);
+}
+
+/** The first published release of `channel` recorded as bringing `sha`. */
+export async function landedRelease(db: Db, channel: string, sha: string): Promise<Release | null> {
+  const [row] = await db
+    .select({ release: releases })
+    .from(releaseCommits)
+    .innerJoin(releases, eq(releases.id, releaseCommits.releaseId))
+    .where(
+      and(
+        eq(releaseCommits.sha, sha),
+        eq(releases.channel, channel),
+        eq(releases.state, "published"),
+      ),
+    )
+    .orderBy(asc(releases.publishedAt), asc(releases.id))
+    .limit(1);
+  return row?.release ?? null;
+}
+
+/** Every published release of a channel, oldest first. */
+export function publishedReleases(db: Db, channel: string): Promise<Release[]> {
+  return db
+    .select()
+    .from(releases)
+    .where(and(eq(releases.channel, channel), eq(releases.state, "published")))
+    .orderBy(asc(releases.publishedAt), asc(releases.id));
+}
+
+export async function recordLanding(db: Db, releaseId: number, sha: string): Promise<void> {
+  await db.insert(releaseCommits).values({ releaseId, sha }).onConflictDoNothing();
+}
+
+export async function lastObservedHead(db: Db, branch: string): Promise<string | null> {
+  const [row] = await db
+    .select({ sha: branchHeads.sha })
+    .from(branchHeads)
+    .where(eq(branchHeads.branch, branch))
+    .orderBy(desc(branchHeads.observedAt), desc(branchHeads.id))
+    .limit(1);
+  return row?.sha ?? null;
+}
+
+/** Evals whose channel gate (the aggregate build) Hydra has not finished, newest first. */
+export async function runningGateEvals(
+  db: Db,
+  job: JobRef,
+  limit = 3,
+): Promise<{ evalId: number; revision: string }[]> {
+  const gates = await db
+    .select({ evalIds: hydraBuilds.evalIds })
+    .from(hydraBuilds)
+    .where(
+      and(
+        eq(hydraBuilds.project, job.project),
+        eq(hydraBuilds.jobset, job.jobset),
+        eq(hydraBuilds.job, job.job),
+        eq(hydraBuilds.finished, false),
+      ),
+    )
+    .orderBy(desc(hydraBuilds.id))
+    .limit(limit);
+  const ids = gates.flatMap((g) => g.evalIds.slice(0, 1));
+  if (ids.length === 0) return [];
+  const evals = await db
+    .select({ id: hydraEvals.id, revision: hydraEvals.revision })
+    .from(hydraEvals)
+    .where(inArray(hydraEvals.id, ids))
+    .orderBy(desc(hydraEvals.id));
+  return evals.flatMap((e) => (e.revision ? [{ evalId: e.id, revision: e.revision }] : []));
+}

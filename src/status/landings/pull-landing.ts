@@ -1,0 +1,42 @@
+import { NotFoundError } from "../../errors.ts";
+import { cachedPull } from "../../git/cached-pulls.ts";
+import type { ChannelLanding } from "./channel-landing.ts";
+import {
+  badRequest,
+  type CommitSummary,
+  channelLandings,
+  type LandingDeps,
+  type PullSummary,
+  pullSummary,
+  resolveCommit,
+} from "./commit-landing.ts";
+
+export interface PullReport {
+  pull: PullSummary;
+  /** The merge commit, once merged; a PR lands when its merge commit does. */
+  commit: CommitSummary | null;
+  channels: ChannelLanding[];
+}
+
+const PR_NUMBER = /^#?([1-9][0-9]{0,9})$/;
+const MAX_PR = 2 ** 31 - 1;
+
+/** `GET /api/v1/prs/{n}`: the PR, and for each channel whether its merge commit has landed. */
+export async function pullLanding(deps: LandingDeps, input: string): Promise<PullReport> {
+  const digits = PR_NUMBER.exec(input.trim())?.[1];
+  const number = Number(digits);
+  if (digits === undefined || number > MAX_PR) {
+    throw badRequest(`"${input}" is not a pull request number`, { input });
+  }
+  const pull = await cachedPull(deps, number, deps.clock.now());
+  if (!pull) throw new NotFoundError(`no pull request #${number}`, { number });
+  if (!pull.mergeCommitSha || pull.mergedAt === null) {
+    return { pull: pullSummary(pull), commit: null, channels: [] };
+  }
+  const commit = await resolveCommit(deps, pull.mergeCommitSha);
+  return {
+    pull: pullSummary(pull),
+    commit,
+    channels: await channelLandings(deps, commit.sha),
+  };
+}

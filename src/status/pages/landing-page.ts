@@ -1,0 +1,103 @@
+import { html } from "hono/html";
+import { formatAge } from "../format-age.ts";
+import type { ChannelLanding } from "../landings/channel-landing.ts";
+import type { CommitReport, CommitSummary, PullSummary } from "../landings/commit-landing.ts";
+import type { PullReport } from "../landings/pull-landing.ts";
+import { type Html, layout } from "./layout.ts";
+
+const GITHUB = "https://github.com/NixOS/nixpkgs";
+
+const secondsBetween = (from: Date, to: string) =>
+  Math.round(Math.abs(new Date(to).getTime() - from.getTime()) / 1000);
+
+function page(title: string, body: Html): Html {
+  return layout(`${title} · floodgate`, html`<p><a href="/">← all channels</a></p>${body}`);
+}
+
+function landingCells(l: ChannelLanding, now: Date): Html {
+  switch (l.status) {
+    case "landed":
+      return l.release
+        ? html`<td class="fresh">landed</td><td>in <a href="${l.release.url}"><code>${l.release.name}</code></a>${
+            l.release.publishedAt
+              ? html`, published ${formatAge(secondsBetween(now, l.release.publishedAt))} ago (${l.release.publishedAt})`
+              : ""
+          }</td>`
+        : html`<td class="fresh">landed</td><td>${l.note ?? ""}</td>`;
+    case "pending": {
+      const ev = l.evalRunning;
+      const evalText = ev
+        ? html`Hydra eval ${ev.url ? html`<a href="${ev.url}">${ev.evalId}</a>` : ev.evalId} contains it and is running`
+        : "no running Hydra eval contains it yet";
+      const eta =
+        l.eta.kind === "estimate"
+          ? html`expected around ${l.eta.at} (in about ${formatAge(secondsBetween(now, l.eta.at))}; the channel advances every ${formatAge(l.eta.medianIntervalSeconds)} or so)`
+          : html`ETA unknown: ${l.eta.reason}`;
+      return html`<td class="aging">not yet</td><td>${l.behindBy} commit(s) behind; ${evalText}; ${eta}</td>`;
+    }
+    case "not-on-branch":
+      return html`<td class="state">not on its branch</td><td>the channel follows <code>${l.sourceBranch}</code>, which does not contain it</td>`;
+    case "no-release":
+      return html`<td class="state">no release yet</td><td>floodgate has not published this channel yet</td>`;
+  }
+}
+
+function channelTable(channels: ChannelLanding[], now: Date): Html {
+  return html`<table>
+<thead><tr><th>Channel</th><th>Status</th><th>Details</th></tr></thead>
+<tbody>${channels.map(
+    (l) =>
+      html`<tr data-channel="${l.channel}" data-status="${l.status}"><td><a href="/channels/${l.channel}"><code>${l.channel}</code></a></td>${landingCells(l, now)}</tr>`,
+  )}</tbody>
+</table>`;
+}
+
+function commitFacts(commit: CommitSummary): Html {
+  return html`<p>Commit <a href="${GITHUB}/commit/${commit.sha}"><code>${commit.sha}</code></a>, committed ${commit.committedAt}${
+    commit.firstSeen
+      ? html`; first seen on <code>${commit.firstSeen.branch}</code> at ${commit.firstSeen.at}`
+      : ""
+  }.</p>`;
+}
+
+function pullItem(p: PullSummary): Html {
+  return html`<li><a href="/prs/${p.number}">#${p.number}</a> ${p.title} (<a href="${p.url}">GitHub</a>)</li>`;
+}
+
+/** `/commits/{sha}`: which channels have a commit. */
+export function commitPage(report: CommitReport, now: Date): Html {
+  const short = report.commit.sha.slice(0, 12);
+  return page(
+    `Commit ${short}`,
+    html`<h1>Has commit <code>${short}</code> landed?</h1>
+${commitFacts(report.commit)}
+${report.pulls.length ? html`<p>Brought by:</p><ul>${report.pulls.map(pullItem)}</ul>` : ""}
+${channelTable(report.channels, now)}
+<p><small>JSON: <a href="/api/v1/commits/${report.commit.sha}">/api/v1/commits/${report.commit.sha}</a></small></p>`,
+  );
+}
+
+/** `/prs/{n}`: which channels have a pull request's merge commit. */
+export function pullPage(report: PullReport, now: Date): Html {
+  const { pull } = report;
+  const state = pull.merged ? `merged into ${pull.baseRef}` : `${pull.state}, not merged`;
+  return page(
+    `PR #${pull.number}`,
+    html`<h1>Has PR <a href="${pull.url}">#${pull.number}</a> landed?</h1>
+<p><strong>${pull.title}</strong> (${state}${pull.mergedAt ? html` at ${pull.mergedAt}` : ""})</p>
+${report.commit ? commitFacts(report.commit) : ""}
+${report.commit ? channelTable(report.channels, now) : html`<p>Not merged, so in no channel yet.</p>`}
+<p><small>JSON: <a href="/api/v1/prs/${pull.number}">/api/v1/prs/${pull.number}</a></small></p>`,
+  );
+}
+
+/** The form on the status page, reused on error pages. */
+export function lookupForm(value = ""): Html {
+  return html`<form action="/landed" method="get"><label>Has my PR landed?
+<input name="q" value="${value}" placeholder="PR number or commit sha" size="42" /></label>
+<button type="submit">Look up</button></form>`;
+}
+
+export function lookupErrorPage(message: string, query: string): Html {
+  return page("Not found", html`<h1>Has my PR landed?</h1><p>${message}</p>${lookupForm(query)}`);
+}

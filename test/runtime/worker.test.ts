@@ -1,0 +1,233 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { Miniflare } from "miniflare";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { ChannelSpec } from "../../src/config/channels-file.ts";
+import { parseConfig } from "../../src/config/config.ts";
+import { createDb } from "../../src/db/client.ts";
+import { runMigrations } from "../../src/db/migrate.node.ts";
+import { TICK_CRON } from "../../src/jobs/schedule.ts";
+import type { R2BucketLike } from "../../src/publish/r2-store.ts";
+import { scenarioChannels } from "../../src/sim/scenario.ts";
+import { type Simulator, startSimulator } from "../../src/sim/simulator.node.ts";
+import { buildWorker, repoRoot, type WorkerBuild } from "./build-worker.ts";
+
+const BASE_URL =
+  process.env.FLOODGATE_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const PUBLIC_URL = "http://floodgate.test";
+
+async function postgresReachable(url: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch (err) {
+    console.warn(`skipping the Worker runtime tests: no Postgres at ${url} (${String(err)})`);
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+/** A fresh, migrated database on the server (dropped afterwards), as test/support/test-db.ts does. */
+async function createServerDb(baseUrl: string) {
+  const name = `floodgate_worker_${Date.now()}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  const handle = createDb(url.toString());
+  await runMigrations(handle.db, "postgres");
+  const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  return {
+    url,
+    sql,
+    close: async () => {
+      await sql.end({ timeout: 5 });
+      await handle.close();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+// Miniflare types its proxies with @cloudflare/workers-types, which is not installed here.
+interface ScheduledWorker {
+  scheduled(event: { cron: string; scheduledTime?: Date }): Promise<{ outcome: string }>;
+}
+// safe because getWorker() returns the worker's Fetcher, which has scheduled().
+const asScheduledWorker = (worker: unknown) => worker as ScheduledWorker;
+// safe because getR2Bucket() returns the binding's R2Bucket proxy.
+const asR2Bucket = (bucket: unknown) => bucket as R2BucketLike;
+
+const pgUp = await postgresReachable(BASE_URL);
+const wranglerToml = await readFile(join(repoRoot, "wrangler.toml"), "utf8");
+const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wranglerToml)?.[1] ?? "";
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+const outdir = await mkdtemp(join(tmpdir(), "floodgate-worker-"));
+let building: Promise<WorkerBuild> | undefined;
+let build: WorkerBuild;
+/** One bundle for both suites below: building takes a few seconds. */
+const bundled = async () => {
+  building ??= buildWorker(outdir).then((b) => {
+    console.log(`worker bundle: ${(b.bytes / 1024).toFixed(1)} KiB`);
+    return b;
+  });
+  build = await building;
+};
+afterAll(() => rm(outdir, { recursive: true, force: true }));
+
+describe("the Worker bundle (wrangler deploy --dry-run)", () => {
+  beforeAll(bundled, 120_000);
+
+  it("never reaches PGlite, @hono/node-server, node-cron, child_process or a *.node.ts file", () => {
+    const inputs = Object.keys(build.metafile.inputs);
+    expect(inputs).toContain("src/entry/worker.ts");
+    expect(
+      inputs.filter((p) =>
+        /node_modules\/(@electric-sql\/pglite|@hono\/node-server|node-cron)\//.test(p),
+      ),
+    ).toEqual([]);
+    expect(inputs.filter((p) => p.endsWith(".node.ts"))).toEqual([]);
+    const imports = Object.entries(build.metafile.inputs).flatMap(([from, input]) =>
+      input.imports.map((i) => ({ from, path: i.path })),
+    );
+    expect(imports.filter((i) => i.path.includes("child_process"))).toEqual([]);
+    // Our own code is runtime-neutral; node:* only comes from postgres.js's Workers build.
+    const builtins = imports.filter((i) => /^(node:|cloudflare:)/.test(i.path));
+    expect(builtins.filter((i) => !i.from.startsWith("node_modules/postgres/cf/"))).toEqual([]);
+  });
+
+  it("imports nothing at run time but what postgres.js needs under nodejs_compat", async () => {
+    const code = await readFile(build.scriptPath, "utf8");
+    const specifiers = code.matchAll(
+      /\bimport\s*(?:[\w$*{}\s,]+?\s*from\s*)?"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)/g,
+    );
+    const external = new Set([...specifiers].map((m) => m[1] ?? m[2]));
+    expect([...external].sort()).toEqual([
+      "cloudflare:sockets",
+      "node:buffer",
+      "node:events",
+      "node:stream",
+    ]);
+    expect(build.bytes).toBeLessThan(3 * 1024 * 1024);
+  });
+});
+
+describe.skipIf(!pgUp)("on workerd (Miniflare), Postgres through Hyperdrive, files in R2", () => {
+  let sim: Simulator;
+  let db: Awaited<ReturnType<typeof createServerDb>>;
+  let mf: Miniflare;
+  let nixos: ChannelSpec;
+  const workerLogs: string[] = [];
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    mf.dispatchFetch(`${PUBLIC_URL}${path}`, { headers, redirect: "manual" });
+
+  beforeAll(async () => {
+    await bundled();
+    sim = await startSimulator();
+    db = await createServerDb(BASE_URL);
+    const config = parseConfig({}, { raw: { channels: scenarioChannels }, source: "test" });
+    const found = config.channels.find((c) => c.name === "nixos-unstable");
+    if (!found) throw new Error("scenario has no nixos-unstable");
+    nixos = found;
+    // Miniflare's Hyperdrive wants a password; a trust-auth server never asks for it.
+    const hyperdriveUrl = new URL(db.url);
+    hyperdriveUrl.password ||= "unused";
+    mf = new Miniflare({
+      modules: true,
+      scriptPath: build.scriptPath,
+      modulesRoot: dirname(build.scriptPath),
+      compatibilityDate,
+      compatibilityFlags: ["nodejs_compat"],
+      r2Buckets: ["RELEASES"],
+      hyperdrives: { HYPERDRIVE: hyperdriveUrl.toString() },
+      bindings: {
+        ...sim.env,
+        FLOODGATE_PUBLIC_URL: PUBLIC_URL,
+        FLOODGATE_CHANNELS_JSON: JSON.stringify({ channels: scenarioChannels }),
+      },
+      cf: false,
+      telemetry: { enabled: false },
+      structuredWorkerdLogs: true,
+      handleStructuredLogs: (log: { message: string }) => {
+        workerLogs.push(log.message);
+      },
+    });
+    await mf.ready;
+  }, 180_000);
+  afterAll(async () => {
+    await mf?.dispose();
+    await sim?.close();
+    await db?.close();
+  });
+
+  it("answers /api/v1/channels with JSON read from Postgres", async () => {
+    const res = await get("/api/v1/channels");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { channels: { name: string; state: string }[] };
+    expect(body.channels.map((c) => c.name).sort()).toEqual(["nixos-unstable", "nixpkgs-unstable"]);
+  });
+
+  it("a cron event ticks against the simulator, advances the branch and stores the files in R2", async () => {
+    sim.github.model.commit("master", "initial");
+    const start = sim.github.model.branchHead("master") ?? "";
+    for (const c of scenarioChannels) sim.github.model.createBranch(c.name, start);
+    sim.github.model.commit("master", "hello: 2.12 -> 2.13");
+    const ev = await sim.evaluate(nixos);
+    sim.hydra.model.finishEval(ev.evalId);
+
+    const worker = asScheduledWorker(await mf.getWorker());
+    const result = await worker.scheduled({ cron: TICK_CRON, scheduledTime: new Date() });
+    expect(result.outcome).toBe("ok");
+
+    expect(sim.github.model.branchHead("nixos-unstable")).toBe(ev.revision);
+    const rows = await db.sql`select name from releases`;
+    expect(rows.map((r) => r.name)).toEqual([ev.releaseName]);
+    const product = sim.hydra.model.product(ev.buildIds["nixos.channel"] ?? 0, "1");
+    const bucket = asR2Bucket(await mf.getR2Bucket("RELEASES"));
+    const stored = await bucket.head(`nixos/unstable/${ev.releaseName}/nixexprs.tar.xz`);
+    expect(stored?.customMetadata?.sha256).toBe(product?.product.sha256hash);
+
+    const api = (await (await get("/api/v1/channels")).json()) as {
+      channels: { name: string; state: string; release: { name: string } | null }[];
+    };
+    const status = api.channels.find((c) => c.name === "nixos-unstable");
+    expect(status).toMatchObject({ state: "advanced", release: { name: ev.releaseName } });
+    await vi.waitFor(() => {
+      const line = workerLogs.find((l) => l.includes('"msg":"scheduled tick"'));
+      expect(JSON.parse(line ?? "{}")).toMatchObject({ cron: TICK_CRON, advanced: 1, idle: 1 });
+    });
+  }, 60_000);
+
+  it("serves the release from R2 as nix-channel fetches it, with ETag, Range and 304", async () => {
+    const redirect = await get("/nixos-unstable");
+    expect(redirect.status).toBe(302);
+    const location = new URL(redirect.headers.get("location") ?? "");
+    expect(location.origin).toBe(PUBLIC_URL);
+    const file = `${location.pathname}/nixexprs.tar.xz`;
+
+    const full = await get(file);
+    expect(full.status).toBe(200);
+    const bytes = new Uint8Array(await full.arrayBuffer());
+    const etag = full.headers.get("etag");
+    expect(etag).toBe(`"${sha256(bytes)}"`);
+    expect(full.headers.get("content-type")).toBe("application/x-xz");
+
+    const part = await get(file, { Range: "bytes=10-19" });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe(`bytes 10-19/${bytes.byteLength}`);
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes.subarray(10, 20));
+
+    const cached = await get(file, { "If-None-Match": etag ?? "" });
+    expect(cached.status).toBe(304);
+    await cached.arrayBuffer();
+
+    const revision = await get(`${location.pathname}/git-revision`);
+    expect(await revision.text()).toBe(sim.github.model.branchHead("nixos-unstable"));
+  });
+});

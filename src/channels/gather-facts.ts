@@ -56,7 +56,7 @@ export async function gatherFacts(
     candidateIs =
       head.sha === candidate.revision
         ? "identical"
-        : (await deps.git.compare(head.sha, candidate.revision)).status;
+        : (await deps.git.compare(head.sha, candidate.revision, { maxCommits: 0 })).status;
   }
 
   return {

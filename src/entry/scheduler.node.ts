@@ -2,6 +2,9 @@ import cron from "node-cron";
 import { tickChannel } from "../channels/tick-channel.ts";
 import type { Deps } from "../deps.ts";
 import { errorMessage } from "../errors.ts";
+import { backfillHistory } from "../hydra/backfill-history.ts";
+
+const BACKFILL_CRON = "17 4 * * *";
 
 /**
  * Ticks each channel on its own cron schedule; a run never overlaps the previous one, and `stop`
@@ -9,6 +12,25 @@ import { errorMessage } from "../errors.ts";
  */
 export function startScheduler(deps: Deps): { stop(): Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();
+  const track = (run: Promise<unknown>) => {
+    inFlight.add(run);
+    return run.finally(() => inFlight.delete(run));
+  };
+  // The job strip needs 30 days of gate results: fill gaps at start, then daily (cheap when complete).
+  const backfill = () =>
+    track(
+      backfillHistory(deps).catch((err: unknown) =>
+        deps.logger.error("history backfill failed", {
+          step: "backfill",
+          error: errorMessage(err),
+        }),
+      ),
+    );
+  void backfill();
+  const daily = cron.schedule(BACKFILL_CRON, backfill, {
+    name: "backfill-history",
+    noOverlap: true,
+  });
   const tasks = deps.channels.map((spec) =>
     cron.schedule(
       spec.schedule,
@@ -27,17 +49,17 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
               error: errorMessage(err),
             }),
         );
-        inFlight.add(run);
-        await run.finally(() => inFlight.delete(run));
+        await track(run);
       },
       { name: `tick-${spec.name}`, noOverlap: true },
     ),
   );
   return {
     stop: async () => {
-      await Promise.all(tasks.map((t) => t.stop()));
+      const all = [...tasks, daily];
+      await Promise.all(all.map((t) => t.stop()));
       await Promise.all(inFlight);
-      await Promise.all(tasks.map((t) => t.destroy()));
+      await Promise.all(all.map((t) => t.destroy()));
     },
   };
 }

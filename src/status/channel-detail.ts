@@ -3,6 +3,8 @@ import type { ChannelSpec } from "../config/channels-file.ts";
 import type { Db } from "../db/client.ts";
 import { branchHeads, events, hydraBuilds } from "../db/schema.ts";
 import { NotFoundError } from "../errors.ts";
+import { HISTORY_DAYS } from "../hydra/backfill-history.ts";
+import { type JobHistoryEntry, jobHistory } from "../hydra/job-history.ts";
 import { type ChannelStatus, listChannelStatus, listReleases } from "./channel-status.ts";
 
 export interface ChannelDetail {
@@ -28,6 +30,8 @@ export interface ChannelDetail {
     lastError: { code: string; message: string; step: string } | null;
   }[];
   events: { type: string; at: string; summary: string }[];
+  /** One entry per gate build of the last 30 days, oldest first: status.nixos.org's job strip. */
+  jobHistory: JobHistoryEntry[];
 }
 
 async function lastHead(db: Db, branch: string) {
@@ -50,11 +54,11 @@ export async function channelDetail(
   specs: ChannelSpec[],
   name: string,
   now: Date,
-  publicUrl: string,
+  urls: { publicUrl: string; hydraUrl: string },
 ): Promise<ChannelDetail> {
   const spec = specs.find((s) => s.name === name);
   if (!spec) throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
-  const [channel] = await listChannelStatus(db, [spec], now, publicUrl);
+  const [channel] = await listChannelStatus(db, [spec], now, urls.publicUrl);
   if (!channel) throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
   const [gate] = await db
     .select()
@@ -102,5 +106,8 @@ export async function channelDetail(
       at: e.at.toISOString(),
       summary: typeof e.data.summary === "string" ? e.data.summary : e.type,
     })),
+    jobHistory: await jobHistory(db, spec, new Date(now.getTime() - HISTORY_DAYS * 86_400_000), {
+      hydraUrl: urls.hydraUrl,
+    }),
   };
 }

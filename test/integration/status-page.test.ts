@@ -33,6 +33,11 @@ describe("the status page", () => {
     expect(page).toMatch(/<span class="state blocked">blocked<\/span>/);
     // The channel that was never ticked is listed honestly.
     expect(page).toContain("not ticked yet");
+    const channelPage = await (await h.app.request("/channels/nixos-unstable")).text();
+    expect(channelPage).toContain(
+      `<a class="fail" href="${h.config.hydraUrl}/build/${ev.aggregateId}"`,
+    );
+    expect(channelPage).not.toContain("<script>");
   });
 
   it("shows a channel's pipeline, releases and events on its own page", async () => {
@@ -56,12 +61,17 @@ describe("the status page", () => {
       funnel: { branch: { head: string }; sourceBranch: { head: string } };
       releases: { name: string; state: string }[];
       events: { type: string }[];
+      jobHistory: { buildId: number; result: string; revision: string }[];
     };
     expect(detail.releases).toEqual([
       expect.objectContaining({ name: ev.releaseName, state: "published" }),
     ]);
     expect(detail.funnel.sourceBranch.head).toBe(ev.revision);
     expect(detail.events.map((e) => e.type)).toEqual(["channel.advanced"]);
+    expect(detail.jobHistory).toEqual([
+      expect.objectContaining({ buildId: ev.aggregateId, result: "passed", revision: ev.revision }),
+    ]);
+    expect(page).toContain(`<a class="pass" href="${h.config.hydraUrl}/build/${ev.aggregateId}"`);
     expect((await h.app.request("/channels/nixos-nope")).status).toBe(404);
   });
 

@@ -25,6 +25,18 @@ function funnel(d: ChannelDetail, hydraUrl: string): Html {
   </ol>`;
 }
 
+const RESULT_CLASS = { passed: "pass", failed: "fail", pending: "wait" } as const;
+
+/** One cell per gate build, like status.nixos.org's strip; the title says what happened. */
+function jobStrip(d: ChannelDetail): Html {
+  if (d.jobHistory.length === 0) return html`<p>No Hydra results recorded in the last 30 days.</p>`;
+  return html`<p class="strip">${d.jobHistory.map((e) => {
+    const failing = e.failing.map((f) => f.job).join(", ");
+    const title = `${e.releaseName ?? e.buildId}: ${e.statusText}${failing ? ` (${failing})` : ""}`;
+    return html`<a class="${RESULT_CLASS[e.result]}" href="${e.url ?? "#"}" title="${title}"></a>`;
+  })}</p>`;
+}
+
 /** One channel: where it stands, why, its funnel from master to branch, history and events. */
 export function channelPage(d: ChannelDetail, hydraUrl: string): Html {
   const ch = d.channel;
@@ -44,6 +56,8 @@ ${reasonList(ch.reasons)}
     }</p>
 <h2>Pipeline</h2>
 ${funnel(d, hydraUrl)}
+<h2>Hydra job, last 30 days</h2>
+${jobStrip(d)}
 <h2>Releases</h2>
 <table><thead><tr><th>Release</th><th>Revision</th><th>State</th><th>Hydra eval</th><th>Published</th></tr></thead>
 <tbody>${d.releases.map(

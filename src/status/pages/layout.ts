@@ -11,6 +11,8 @@ const STYLE = raw(`
   .unmaintained { opacity: .6; } ul.reasons { margin: .3rem 0 0 1rem; padding: 0; }
   ol.funnel { display: flex; gap: .5rem; list-style: none; padding: 0; flex-wrap: wrap; }
   ol.funnel li { border: 1px solid #d8dee4; border-radius: 6px; padding: .5rem .75rem; }
+  p.strip { display: flex; gap: 2px; height: 1.6rem; } p.strip a { flex: 1; min-width: 3px; max-width: 1.2rem; }
+  .strip .pass { background: #b5ffb5; } .strip .fail { background: #ff9e9e; } .strip .wait { background: #d8dee4; }
   @media (prefers-color-scheme: dark) { body { background: #0d1117; color: #e6edf3; } th, td, ol.funnel li { border-color: #30363d; } a { color: #58a6ff; } }
 `);
 

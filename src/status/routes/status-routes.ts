@@ -26,7 +26,10 @@ export function statusRoutes(deps: StatusRoutesDeps): Hono {
   app.get("/api/v1/channels", async (c) => c.json({ channels: await statuses() }));
 
   const detail = (name: string) =>
-    channelDetail(deps.db, deps.channels, name, deps.clock.now(), deps.publicUrl);
+    channelDetail(deps.db, deps.channels, name, deps.clock.now(), {
+      publicUrl: deps.publicUrl,
+      hydraUrl: deps.hydraUrl,
+    });
 
   app.get("/api/v1/channels/:channel", async (c) => c.json(await detail(c.req.param("channel"))));
 

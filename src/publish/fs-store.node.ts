@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { AppError, IntegrityError } from "../errors.ts";
 import type { BlobBody, BlobInfo, BlobStore, PutOptions } from "./blob-store.ts";
 import { contentTypeFor } from "./content-types.ts";
+import { forEachChunk } from "./for-each-chunk.ts";
 import { splitKey } from "./release-paths.ts";
 
 const CHUNK = 256 * 1024;
@@ -181,27 +182,6 @@ export function createFsStore(rootDir: string): BlobStore {
       }
     },
   };
-}
-
-async function forEachChunk(
-  body: ReadableStream<Uint8Array> | Uint8Array | string,
-  onChunk: (chunk: Uint8Array) => Promise<void>,
-): Promise<void> {
-  if (typeof body === "string") return onChunk(new TextEncoder().encode(body));
-  if (body instanceof Uint8Array) return onChunk(body);
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      await onChunk(value);
-    }
-  } catch (err) {
-    await reader.cancel(err).catch(() => {});
-    throw err;
-  } finally {
-    reader.releaseLock();
-  }
 }
 
 async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {

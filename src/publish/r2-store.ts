@@ -3,6 +3,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import { AppError, errorMessage, IntegrityError } from "../errors.ts";
 import type { BlobInfo, BlobStore, PutOptions } from "./blob-store.ts";
 import { contentTypeFor } from "./content-types.ts";
+import { forEachChunk } from "./for-each-chunk.ts";
 import { splitKey } from "./release-paths.ts";
 
 /** The slice of the Workers `R2Bucket` binding this store uses, so no Cloudflare type package is needed. */
@@ -195,27 +196,6 @@ async function guard<T>(code: string, key: string, op: () => Promise<T>): Promis
         context: { key },
       },
     );
-  }
-}
-
-async function forEachChunk(
-  body: ReadableStream<Uint8Array> | Uint8Array | string,
-  onChunk: (chunk: Uint8Array) => Promise<void>,
-): Promise<void> {
-  if (typeof body === "string") return onChunk(new TextEncoder().encode(body));
-  if (body instanceof Uint8Array) return onChunk(body);
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      await onChunk(value);
-    }
-  } catch (err) {
-    await reader.cancel(err).catch(() => {});
-    throw err;
-  } finally {
-    reader.releaseLock();
   }
 }
 

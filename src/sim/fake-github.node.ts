@@ -3,7 +3,7 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { sleep } from "../retry.ts";
 import { GitModel } from "./git-model.ts";
-import { createFaultList, GITHUB_DOCS, type GitHubFaultList, takeFault } from "./github-faults.ts";
+import { createFaultList, GITHUB_DOCS, type GitHubFaultList } from "./github-faults.ts";
 import {
   commitJson,
   compareJson,
@@ -159,7 +159,7 @@ function createFakeGitHubApp(state: {
     };
     requests.push(entry);
     const method = c.req.method.toUpperCase();
-    const fault = takeFault(faults, method, path);
+    const fault = faults.take(method, path);
     if (fault) {
       if (fault.rule.delayMs) await sleep(fault.rule.delayMs);
       fault.rule.onMatch?.();

@@ -134,12 +134,8 @@ export function createFakeHydraApp(
     const path = url.pathname + url.search;
     requests.push({ method: c.req.method, path, headers: c.req.header(), at: Date.now() });
     const method = c.req.method.toUpperCase();
-    const fault = faults.active.find(
-      (f) => f.rule.path.test(path) && (!f.rule.method || f.rule.method.toUpperCase() === method),
-    );
+    const fault = faults.take(method, path);
     if (fault) {
-      fault.remaining--;
-      fault.hits++;
       if (fault.rule.delayMs) await sleep(fault.rule.delayMs);
       if (fault.rule.status !== undefined) {
         return c.body(fault.rule.body ?? "", withBody(fault.rule.status), {

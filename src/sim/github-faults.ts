@@ -1,9 +1,8 @@
-/** Makes the next `times` requests whose path (with query) matches answer differently. */
-export interface GitHubFaultRule {
-  path: RegExp;
-  method?: string;
-  /** How many matching requests the fault takes; default 1. */
-  times?: number;
+import type { Fault, FaultList, FaultMatch } from "./fault-list.ts";
+
+export { createFaultList } from "./fault-list.ts";
+
+export interface GitHubFaultRule extends FaultMatch {
   /** Wait this long first; with no `status` the request is then served normally. */
   delayMs?: number;
   /** Runs when the fault fires, before the request is served (e.g. someone else pushes). */
@@ -14,17 +13,8 @@ export interface GitHubFaultRule {
   headers?: Record<string, string>;
 }
 
-export interface GitHubFault {
-  readonly rule: GitHubFaultRule;
-  remaining: number;
-  hits: number;
-}
-
-export interface GitHubFaultList {
-  add(rule: GitHubFaultRule): GitHubFault;
-  clear(): void;
-  readonly active: readonly GitHubFault[];
-}
+export type GitHubFault = Fault<GitHubFaultRule>;
+export type GitHubFaultList = FaultList<GitHubFaultRule>;
 
 export const GITHUB_DOCS = "https://docs.github.com/rest";
 
@@ -60,36 +50,3 @@ export const githubFaults = {
     body: "<!DOCTYPE html><html><head><title>Unicorn! · GitHub</title></head><body>No server is currently available to service your request.</body></html>",
   },
 } satisfies Record<string, Partial<GitHubFaultRule> | ((n: never) => Partial<GitHubFaultRule>)>;
-
-export function createFaultList(): GitHubFaultList {
-  let active: GitHubFault[] = [];
-  return {
-    add(rule) {
-      const fault: GitHubFault = { rule, remaining: rule.times ?? 1, hits: 0 };
-      active.push(fault);
-      return fault;
-    },
-    clear() {
-      active = [];
-    },
-    get active() {
-      return active.filter((f) => f.remaining > 0);
-    },
-  };
-}
-
-/** The first active fault for a request, consumed; undefined when none matches. */
-export function takeFault(
-  faults: GitHubFaultList,
-  method: string,
-  path: string,
-): GitHubFault | undefined {
-  const fault = faults.active.find(
-    (f) => f.rule.path.test(path) && (!f.rule.method || f.rule.method.toUpperCase() === method),
-  );
-  if (fault) {
-    fault.remaining--;
-    fault.hits++;
-  }
-  return fault;
-}

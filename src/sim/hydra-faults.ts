@@ -1,9 +1,8 @@
-/** Makes the next `times` requests whose path (with query) matches answer differently. */
-export interface FaultRule {
-  path: RegExp;
-  method?: string;
-  /** How many matching requests the fault takes; default 1. */
-  times?: number;
+import type { Fault as AnyFault, FaultList as AnyFaultList, FaultMatch } from "./fault-list.ts";
+
+export { createFaultList } from "./fault-list.ts";
+
+export interface FaultRule extends FaultMatch {
   /** Wait this long first; with no `status` the request is then served normally. */
   delayMs?: number;
   status?: number;
@@ -11,17 +10,8 @@ export interface FaultRule {
   headers?: Record<string, string>;
 }
 
-export interface Fault {
-  readonly rule: FaultRule;
-  remaining: number;
-  hits: number;
-}
-
-export interface FaultList {
-  add(rule: FaultRule): Fault;
-  clear(): void;
-  readonly active: readonly Fault[];
-}
+export type Fault = AnyFault<FaultRule>;
+export type FaultList = AnyFaultList<FaultRule>;
 
 export const HTML = { "Content-Type": "text/html; charset=utf-8" };
 export const JSON_TYPE = { "Content-Type": "application/json; charset=utf-8" };
@@ -51,20 +41,3 @@ export const hydraFaults = {
     body: "<!DOCTYPE html><html><head><title>Hydra</title></head><body>Loading…</body></html>",
   },
 } satisfies Record<string, Partial<FaultRule> | ((s?: number) => Partial<FaultRule>)>;
-
-export function createFaultList(): FaultList {
-  let active: Fault[] = [];
-  return {
-    add(rule) {
-      const fault: Fault = { rule, remaining: rule.times ?? 1, hits: 0 };
-      active.push(fault);
-      return fault;
-    },
-    clear() {
-      active = [];
-    },
-    get active() {
-      return active.filter((f) => f.remaining > 0);
-    },
-  };
-}

@@ -120,6 +120,7 @@ describe("decideAdvance", () => {
       succeeded: 100,
       failed: 2,
       total: 1336,
+      lastCheckedAt: null,
     };
     const decision = decideAdvance(facts({ candidate: gate(1), newestEval: building }));
     expect(decision).toEqual({

@@ -32,6 +32,7 @@ export interface EvalProgressFact {
   succeeded: number | null;
   failed: number | null;
   total: number | null;
+  lastCheckedAt: Date | null;
 }
 
 export interface CurrentRelease {

@@ -3,7 +3,7 @@ import type { ChannelSpec } from "../config/channels-file.ts";
 import { type Channel, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { trackBranch } from "../git/track-branch.ts";
-import { evalProgress } from "../hydra/eval-progress.ts";
+import { evalProgress, recordEvalProgress } from "../hydra/eval-progress.ts";
 import { recordGate } from "../hydra/record-gate.ts";
 import type { ChannelFacts, CurrentRelease, GateBuildFact } from "./facts.ts";
 
@@ -50,6 +50,7 @@ export async function gatherFacts(
       : null;
 
   const newestEval = await evalProgress(deps, spec.job, now);
+  if (newestEval) await recordEvalProgress(deps.db, newestEval, now);
 
   let candidateIs: ChannelFacts["branch"]["candidateIs"] = null;
   if (head && candidate) {

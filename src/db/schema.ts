@@ -168,3 +168,17 @@ export const commitPulls = pgTable(
 );
 
 export type PullRequestRow = typeof pullRequests.$inferSelect;
+
+/** Hydra's `/api/jobsets` row for a jobset the last time a tick asked: is its newest eval building? */
+export const hydraJobsets = pgTable(
+  "hydra_jobsets",
+  {
+    project: text("project").notNull(),
+    jobset: text("jobset").notNull(),
+    scheduled: integer("scheduled").notNull(),
+    total: integer("total"),
+    lastCheckedAt: at("last_checked_at"),
+    fetchedAt: at("fetched_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.project, t.jobset] })],
+);

@@ -36,6 +36,7 @@ const row = (name: string, nrscheduled: number): HydraJobsetOverview => ({
   nrsucceeded: 10,
   nrfailed: 1,
   nrtotal: 11 + nrscheduled,
+  lastcheckedtime: null,
 });
 const at = (minutes: number) => new Date(Date.UTC(2026, 8, 1) + minutes * 60_000);
 const job = { project: "nixos", jobset: "unstable", job: "tested" };

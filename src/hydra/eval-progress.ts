@@ -1,4 +1,6 @@
 import type { EvalProgressFact } from "../channels/facts.ts";
+import type { Db } from "../db/client.ts";
+import { hydraJobsets } from "../db/schema.ts";
 import { errorCode, errorMessage } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { HydraApi, JobRef } from "./hydra-api.ts";
@@ -56,6 +58,7 @@ export async function evalProgress(
       succeeded: row.nrsucceeded,
       failed: row.nrfailed,
       total: row.nrtotal,
+      lastCheckedAt: row.lastcheckedtime === null ? null : new Date(row.lastcheckedtime * 1000),
     };
   } catch (err) {
     // Only an explanation: the gate decides without it.
@@ -67,4 +70,24 @@ export async function evalProgress(
     });
     return null;
   }
+}
+
+/** Keeps the newest answer per jobset, so "is an eval containing my commit running?" can be read later. */
+export async function recordEvalProgress(
+  db: Db,
+  progress: EvalProgressFact,
+  now: Date,
+): Promise<void> {
+  const values = {
+    project: progress.project,
+    jobset: progress.jobset,
+    scheduled: progress.scheduled,
+    total: progress.total,
+    lastCheckedAt: progress.lastCheckedAt,
+    fetchedAt: now,
+  };
+  await db
+    .insert(hydraJobsets)
+    .values(values)
+    .onConflictDoUpdate({ target: [hydraJobsets.project, hydraJobsets.jobset], set: values });
 }

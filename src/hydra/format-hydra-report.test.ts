@@ -31,6 +31,7 @@ describe("formatHydraReport", () => {
       succeeded: 9,
       failed: 0,
       total: 9,
+      lastCheckedAt: null,
     };
     expect(formatHydraReport({ ...empty, newestEval }, new Date())).toEqual([
       "nixpkgs-unstable: Hydra job nixpkgs/unstable/unstable",

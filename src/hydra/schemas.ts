@@ -177,5 +177,7 @@ export const HydraJobsetOverview = z.looseObject({
   nrsucceeded: NullableCount,
   nrfailed: NullableCount,
   nrtotal: NullableCount,
+  /** When the evaluator last checked the jobset's inputs (unix s): the newest eval saw commits pushed before. */
+  lastcheckedtime: NullableInt,
 });
 export type HydraJobsetOverview = z.infer<typeof HydraJobsetOverview>;

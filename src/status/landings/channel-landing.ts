@@ -6,6 +6,7 @@ import { channelDir } from "../../publish/release-paths.ts";
 import { currentReleaseOf } from "../channel-status.ts";
 import { type Eta, estimateLanding } from "./advance-cadence.ts";
 import {
+  buildingEvalSaw,
   landedRelease,
   lastObservedHead,
   publishedReleases,
@@ -27,7 +28,8 @@ export type ChannelLanding =
       status: "pending";
       /** Commits the channel's revision lacks up to and including this one. */
       behindBy: number;
-      evalRunning: { evalId: number; url: string | null } | null;
+      /** `evalId` is null when Hydra says only that the jobset's newest eval is building. */
+      evalRunning: { evalId: number | null; url: string | null } | null;
       eta: Eta;
     }
   | { channel: string; status: "not-on-branch"; sourceBranch: string }
@@ -108,6 +110,13 @@ async function runningEval(ctx: LandingContext, spec: ChannelSpec, sha: string) 
       const url = ctx.hydraUrl ? `${ctx.hydraUrl.replace(/\/+$/, "")}/eval/${ev.evalId}` : null;
       return { evalId: ev.evalId, url };
     }
+  }
+  if (await buildingEvalSaw(ctx.db, spec.job, sha)) {
+    const { project, jobset } = spec.job;
+    const url = ctx.hydraUrl
+      ? `${ctx.hydraUrl.replace(/\/+$/, "")}/jobset/${project}/${jobset}#tabs-evaluations`
+      : null;
+    return { evalId: null, url };
   }
   return null;
 }

@@ -5,6 +5,7 @@ import {
   commits,
   hydraBuilds,
   hydraEvals,
+  hydraJobsets,
   type Release,
   releaseCommits,
   releases,
@@ -90,4 +91,19 @@ export async function runningGateEvals(
     .where(inArray(hydraEvals.id, ids))
     .orderBy(desc(hydraEvals.id));
   return evals.flatMap((e) => (e.revision ? [{ evalId: e.id, revision: e.revision }] : []));
+}
+
+/**
+ * Whether the newest eval of `job`'s jobset is building and saw `sha`: Hydra checked the inputs
+ * after floodgate first saw the commit on a branch, and builds are still scheduled. Hydra's API has
+ * no cheap way to name that eval, so this answers from the last `/api/jobsets` row.
+ */
+export async function buildingEvalSaw(db: Db, job: JobRef, sha: string): Promise<boolean> {
+  const [progress] = await db
+    .select()
+    .from(hydraJobsets)
+    .where(and(eq(hydraJobsets.project, job.project), eq(hydraJobsets.jobset, job.jobset)));
+  if (!progress?.lastCheckedAt || progress.scheduled === 0) return false;
+  const [commit] = await db.select().from(commits).where(eq(commits.sha, sha));
+  return commit !== undefined && commit.firstSeenAt <= progress.lastCheckedAt;
 }

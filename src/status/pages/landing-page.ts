@@ -27,7 +27,9 @@ function landingCells(l: ChannelLanding, now: Date): Html {
     case "pending": {
       const ev = l.evalRunning;
       const evalText = ev
-        ? html`Hydra eval ${ev.url ? html`<a href="${ev.url}">${ev.evalId}</a>` : ev.evalId} contains it and is running`
+        ? ev.evalId === null
+          ? html`the newest Hydra eval ${ev.url ? html`(<a href="${ev.url}">jobset</a>)` : ""} contains it and is building`
+          : html`Hydra eval ${ev.url ? html`<a href="${ev.url}">${ev.evalId}</a>` : ev.evalId} contains it and is running`
         : "no running Hydra eval contains it yet";
       const eta =
         l.eta.kind === "estimate"

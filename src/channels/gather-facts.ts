@@ -49,7 +49,10 @@ export async function gatherFacts(
         )
       : null;
 
-  const newestEval = await evalProgress(deps, spec.job, now);
+  const current = await currentRelease(deps, row);
+  const moving =
+    (candidate !== null && candidate.buildId !== current?.buildId) || newerFailure !== null;
+  const newestEval = await evalProgress(deps, spec.job, now, { fresh: moving });
   if (newestEval) await recordEvalProgress(deps.db, newestEval, now);
 
   let candidateIs: ChannelFacts["branch"]["candidateIs"] = null;
@@ -63,7 +66,7 @@ export async function gatherFacts(
   return {
     channel: spec.name,
     frozen: row.frozen ? { reason: row.frozenReason ?? "frozen by an admin" } : null,
-    current: await currentRelease(deps, row),
+    current,
     candidate,
     newerFailure,
     newestEval,

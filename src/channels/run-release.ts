@@ -1,6 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
-import { channels, type Release, releases } from "../db/schema.ts";
+import { branchHeads, channels, type Release, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, errorCode, errorMessage } from "../errors.ts";
 import { recordLandings } from "../git/record-landings.ts";
@@ -62,6 +62,12 @@ export async function runRelease(
     if (result.kind === "not-fast-forward")
       throw new BranchRejectedError(spec.branch, result.message);
     release = await setState(deps, release, { state: "branch" });
+    if (result.kind === "updated") {
+      // Our own push is an observation too: the page's pipeline shows the branch where it now is.
+      await deps.db
+        .insert(branchHeads)
+        .values({ branch: spec.branch, sha: release.revision, observedAt: deps.clock.now() });
+    }
     log.info(
       result.kind === "observe-only"
         ? "branch update skipped (observe-only)"

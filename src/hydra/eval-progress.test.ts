@@ -36,7 +36,7 @@ const row = (name: string, nrscheduled: number): HydraJobsetOverview => ({
   nrsucceeded: 10,
   nrfailed: 1,
   nrtotal: 11 + nrscheduled,
-  lastcheckedtime: null,
+  lastcheckedtime: 1_766_000_000,
 });
 const at = (minutes: number) => new Date(Date.UTC(2026, 8, 1) + minutes * 60_000);
 const job = { project: "nixos", jobset: "unstable", job: "tested" };
@@ -73,6 +73,7 @@ describe("evalProgress", () => {
       succeeded: 10,
       failed: 1,
       total: 4134,
+      lastCheckedAt: new Date(1_766_000_000 * 1000),
     });
   });
 

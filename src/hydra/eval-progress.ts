@@ -26,6 +26,7 @@ export function jobsetOverview(
   project: string,
   now: Date,
   maxAgeMs = OVERVIEW_MAX_AGE_MS,
+  fresh = false,
 ): Promise<HydraJobsetOverview[]> {
   let asked = askedByClient.get(hydra);
   if (!asked) {
@@ -34,21 +35,31 @@ export function jobsetOverview(
   }
   const nowMs = now.getTime();
   const last = asked.get(project);
-  if (last && nowMs >= last.atMs && nowMs - last.atMs < maxAgeMs) return last.answer;
+  if (!fresh && last && nowMs >= last.atMs && nowMs - last.atMs < maxAgeMs) return last.answer;
   const answer = hydra.jobsets(project);
   answer.catch(() => undefined); // observed by the caller; this only keeps the cached copy quiet
   asked.set(project, { atMs: nowMs, answer });
   return answer;
 }
 
-/** How far the newest eval of `job`'s jobset is, or null when Hydra cannot say right now. */
+/**
+ * How far the newest eval of `job`'s jobset is, or null when Hydra cannot say right now. `fresh`
+ * skips the cache: when Hydra just showed something new, a cached "still building" is likely stale.
+ */
 export async function evalProgress(
   deps: { hydra: HydraApi; logger: Logger },
   job: JobRef,
   now: Date,
+  opts: { fresh?: boolean } = {},
 ): Promise<EvalProgressFact | null> {
   try {
-    const rows = await jobsetOverview(deps.hydra, job.project, now);
+    const rows = await jobsetOverview(
+      deps.hydra,
+      job.project,
+      now,
+      OVERVIEW_MAX_AGE_MS,
+      opts.fresh,
+    );
     const row = rows.find((r) => r.name === job.jobset);
     if (!row) return null;
     return {

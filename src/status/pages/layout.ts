@@ -6,7 +6,7 @@ export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 const STYLE = raw(`
   body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1f24; }
   table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid #d8dee4; vertical-align: top; }
-  code { font-size: 13px; } .fresh { color: #1a7f37; } .aging { color: #bc4c00; } .stale { color: #cf222e; }
+  code { font-size: 13px; } h1 code { font-size: inherit; } .fresh { color: #1a7f37; } .aging { color: #bc4c00; } .stale { color: #cf222e; }
   .state { font-weight: 600; } .blocked, .error { color: #cf222e; } .advanced, .idle { color: #1a7f37; }
   .unmaintained { opacity: .6; } ul.reasons { margin: .3rem 0 0 1rem; padding: 0; }
   ol.funnel { display: flex; gap: .5rem; list-style: none; padding: 0; flex-wrap: wrap; }

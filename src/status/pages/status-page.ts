@@ -26,11 +26,11 @@ export function statusPage(channels: ChannelStatus[], generatedAt: Date): Html {
   return layout(
     "floodgate: Nix channel status",
     html`<h1>Nix channel status</h1>
+${lookupForm()}
 <table>
 <thead><tr><th>Channel</th><th>Last updated</th><th>Commit</th><th>Hydra job</th><th>State</th></tr></thead>
 <tbody>${channels.map(channelRow)}</tbody>
 </table>
-${lookupForm()}
 <p><small>Generated ${generatedAt.toISOString()}. JSON: <a href="/api/v1/channels">/api/v1/channels</a></small></p>`,
   );
 }

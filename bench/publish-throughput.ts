@@ -1,10 +1,11 @@
 // Publishing a tarball: floodgate's download → sha256 check → atomic store, against the same work
 // done by curl + sha256sum + cp in the same script. Run: npx tsx bench/publish-throughput.ts [MiB]
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { Hono } from "hono";
 import { createFsStore } from "../src/publish/fs-store.node.ts";
 import { serveOnLoopback } from "../src/sim/serve.node.ts";
@@ -37,12 +38,14 @@ const floodgate = await timed(async () => {
   if (!res.body) throw new Error("no body");
   await store.put(`bench/${n++}/nixexprs.tar.xz`, res.body, { expectedSha256: sha256 });
 });
-const baseline = await timed(() => {
+// Async on purpose: the server answering curl lives in this process's event loop.
+const run = promisify(execFile);
+const baseline = await timed(async () => {
   const out = join(dir, `curl-${n++}`);
-  execFileSync("curl", ["-s", "-o", out, `${server.url}/download`]);
-  const sum = execFileSync("sha256sum", [out]).toString().slice(0, 64);
+  await run("curl", ["-s", "-o", out, `${server.url}/download`]);
+  const sum = (await run("sha256sum", [out])).stdout.slice(0, 64);
   if (sum !== sha256) throw new Error("baseline hash mismatch");
-  execFileSync("cp", [out, `${out}.stored`]);
+  await run("cp", [out, `${out}.stored`]);
 });
 await server.close();
 rmSync(dir, { recursive: true, force: true });

@@ -50,8 +50,8 @@ export async function gatherFacts(
       : null;
 
   const current = await currentRelease(deps, row);
-  const moving =
-    (candidate !== null && candidate.buildId !== current?.buildId) || newerFailure !== null;
+  // A new candidate means Hydra finished something: a cached "still building" is likely stale.
+  const moving = candidate !== null && candidate.buildId !== current?.buildId;
   const newestEval = await evalProgress(deps, spec.job, now, { fresh: moving });
   if (newestEval) await recordEvalProgress(deps.db, newestEval, now);
 

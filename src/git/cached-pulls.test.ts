@@ -1,38 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb } from "../../test/support/test-db.ts";
-import type { DbHandle } from "../db/client.ts";
-import { type FakeGitHub, startFakeGitHub } from "../sim/fake-github.node.ts";
+import { describe, expect, it } from "vitest";
+import { useGitHubFixture } from "../../test/support/github-fixture.ts";
 import { cachedPull, cachedPullsForCommit, OPEN_PULL_TTL_MS } from "./cached-pulls.ts";
-import { createGitHubGitHost, type GitHubGitHost } from "./github-git-host.ts";
 
-let handle: DbHandle;
-let fake: FakeGitHub;
-let git: GitHubGitHost;
+const fx = useGitHubFixture();
 
-beforeAll(async () => {
-  handle = await createTestDb();
-  fake = await startFakeGitHub();
-  git = createGitHubGitHost({
-    baseUrl: fake.url,
-    repo: "NixOS/nixpkgs",
-    token: "t",
-    userAgent: "floodgate-test",
-  });
-});
-afterAll(async () => {
-  await fake.close();
-  await handle.close();
-});
-
-const deps = () => ({ db: handle.db, git });
+const deps = () => ({ db: fx.handle.db, git: fx.git });
 const now = new Date("2026-04-01T00:00:00Z");
 const later = (ms: number) => new Date(now.getTime() + ms);
-const asked = (path: RegExp) => fake.requests.filter((r) => path.test(r.path)).length;
+const asked = (path: RegExp) => fx.fake.requests.filter((r) => path.test(r.path)).length;
 
 describe("cachedPull", () => {
   it("asks GitHub once for a merged PR, and never again", async () => {
-    const sha = fake.model.commit("master", "Merge pull request #101");
-    fake.model.addPull({
+    const sha = fx.fake.model.commit("master", "Merge pull request #101");
+    fx.fake.model.addPull({
       number: 101,
       title: "hello: init",
       mergeCommitSha: sha,
@@ -53,12 +33,12 @@ describe("cachedPull", () => {
   });
 
   it("re-reads an open PR once its cached copy is older than the TTL", async () => {
-    fake.model.addPull({ number: 102, title: "wip", mergeCommitSha: null, baseRef: "master" });
+    fx.fake.model.addPull({ number: 102, title: "wip", mergeCommitSha: null, baseRef: "master" });
     expect((await cachedPull(deps(), 102, now))?.state).toBe("open");
     expect((await cachedPull(deps(), 102, later(OPEN_PULL_TTL_MS - 1)))?.state).toBe("open");
     expect(asked(/\/pulls\/102$/)).toBe(1);
-    const merge = fake.model.commit("master", "Merge pull request #102");
-    fake.model.addPull({ number: 102, title: "wip", mergeCommitSha: merge, baseRef: "master" });
+    const merge = fx.fake.model.commit("master", "Merge pull request #102");
+    fx.fake.model.addPull({ number: 102, title: "wip", mergeCommitSha: merge, baseRef: "master" });
     expect(await cachedPull(deps(), 102, later(OPEN_PULL_TTL_MS))).toMatchObject({
       state: "closed",
       mergeCommitSha: merge,
@@ -73,15 +53,15 @@ describe("cachedPull", () => {
 
 describe("cachedPullsForCommit", () => {
   it("remembers that no PR carried a commit, so it asks only once", async () => {
-    const sha = fake.model.commit("master", "pushed straight to master");
+    const sha = fx.fake.model.commit("master", "pushed straight to master");
     expect(await cachedPullsForCommit(deps(), sha, now)).toEqual([]);
     expect(await cachedPullsForCommit(deps(), sha, now)).toEqual([]);
     expect(asked(new RegExp(`/commits/${sha}/pulls$`))).toBe(1);
   });
 
   it("caches the PRs GitHub lists for a commit", async () => {
-    const sha = fake.model.commit("master", "Merge pull request #103");
-    fake.model.addPull({ number: 103, title: "a", mergeCommitSha: sha, baseRef: "master" });
+    const sha = fx.fake.model.commit("master", "Merge pull request #103");
+    fx.fake.model.addPull({ number: 103, title: "a", mergeCommitSha: sha, baseRef: "master" });
     const first = await cachedPullsForCommit(deps(), sha, now);
     expect(first.map((p) => p.number)).toEqual([103]);
     expect(await cachedPullsForCommit(deps(), sha, now)).toEqual(first);

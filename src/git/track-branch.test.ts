@@ -1,44 +1,28 @@
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb } from "../../test/support/test-db.ts";
-import type { DbHandle } from "../db/client.ts";
+import { describe, expect, it } from "vitest";
+import { useGitHubFixture } from "../../test/support/github-fixture.ts";
 import { branchHeads, commits } from "../db/schema.ts";
 import { jsonLogger } from "../log.ts";
-import { type FakeGitHub, startFakeGitHub } from "../sim/fake-github.node.ts";
-import { createGitHubGitHost, type GitHubGitHost } from "./github-git-host.ts";
 import { trackBranch } from "./track-branch.ts";
 
-let handle: DbHandle;
-let fake: FakeGitHub;
-let git: GitHubGitHost;
+const fx = useGitHubFixture();
 const logs: { msg: string; [k: string]: unknown }[] = [];
 const logger = jsonLogger((line) => logs.push(JSON.parse(line)));
 
-beforeAll(async () => {
-  handle = await createTestDb();
-  fake = await startFakeGitHub();
-  git = createGitHubGitHost({
-    baseUrl: fake.url,
-    repo: "NixOS/nixpkgs",
-    token: "t",
-    userAgent: "floodgate-test",
-  });
-});
-afterAll(async () => {
-  await fake.close();
-  await handle.close();
-});
-
 const at = (iso: string) => new Date(iso);
-const deps = () => ({ db: handle.db, git, logger });
+const deps = () => ({ db: fx.handle.db, git: fx.git, logger });
 const rows = (shas: string[]) =>
-  handle.db.select().from(commits).where(inArray(commits.sha, shas)).orderBy(commits.firstSeenAt);
+  fx.handle.db
+    .select()
+    .from(commits)
+    .where(inArray(commits.sha, shas))
+    .orderBy(commits.firstSeenAt);
 const heads = (branch: string) =>
-  handle.db.select().from(branchHeads).where(eq(branchHeads.branch, branch));
+  fx.handle.db.select().from(branchHeads).where(eq(branchHeads.branch, branch));
 
 describe("trackBranch", () => {
   it("records the head on first sight, then every commit between two observations", async () => {
-    const model = fake.model;
+    const model = fx.fake.model;
     model.createBranch("track-a", model.branchHead("master") ?? "");
     const first = model.commit("track-a", "one", at("2026-02-01T00:00:00Z"));
     expect((await trackBranch(deps(), "track-a", at("2026-02-01T01:00:00Z")))?.sha).toBe(first);
@@ -61,16 +45,16 @@ describe("trackBranch", () => {
   });
 
   it("writes nothing and asks only for the head when the branch has not moved", async () => {
-    fake.model.createBranch("track-b", fake.model.branchHead("master") ?? "");
+    fx.fake.model.createBranch("track-b", fx.fake.model.branchHead("master") ?? "");
     await trackBranch(deps(), "track-b", at("2026-02-03T00:00:00Z"));
-    const before = fake.requests.length;
+    const before = fx.fake.requests.length;
     await trackBranch(deps(), "track-b", at("2026-02-03T01:00:00Z"));
-    expect(fake.requests.slice(before).map((r) => r.status)).toEqual([304]);
+    expect(fx.fake.requests.slice(before).map((r) => r.status)).toEqual([304]);
     expect(await heads("track-b")).toHaveLength(1);
   });
 
   it("caps a huge jump, logging it, and still records the new head", async () => {
-    const model = fake.model;
+    const model = fx.fake.model;
     model.createBranch("track-c", model.branchHead("master") ?? "");
     await trackBranch(deps(), "track-c", at("2026-02-04T00:00:00Z"));
     const pushed = Array.from({ length: 25 }, (_, i) => model.commit("track-c", `bump ${i}`));
@@ -87,7 +71,7 @@ describe("trackBranch", () => {
   });
 
   it("logs a branch that moved other than forward and records what is new on it", async () => {
-    const model = fake.model;
+    const model = fx.fake.model;
     const base = model.branchHead("master") ?? "";
     model.createBranch("track-d", base);
     const dropped = model.commit("track-d", "to be dropped");

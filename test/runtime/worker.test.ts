@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -7,12 +7,12 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ChannelSpec } from "../../src/config/channels-file.ts";
 import { parseConfig } from "../../src/config/config.ts";
-import { createDb } from "../../src/db/client.ts";
-import { runMigrations } from "../../src/db/migrate.node.ts";
+import { releases } from "../../src/db/schema.ts";
 import { TICK_CRON } from "../../src/jobs/schedule.ts";
 import type { R2BucketLike } from "../../src/publish/r2-store.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
 import { type Simulator, startSimulator } from "../../src/sim/simulator.node.ts";
+import { createServerTestDb } from "../support/test-db.ts";
 import { buildWorker, repoRoot, type WorkerBuild } from "./build-worker.ts";
 
 const BASE_URL =
@@ -30,28 +30,6 @@ async function postgresReachable(url: string): Promise<boolean> {
   } finally {
     await sql.end({ timeout: 1 });
   }
-}
-
-/** A fresh, migrated database on the server (dropped afterwards), as test/support/test-db.ts does. */
-async function createServerDb(baseUrl: string) {
-  const name = `floodgate_worker_${Date.now()}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const handle = createDb(url.toString());
-  await runMigrations(handle.db, "postgres");
-  const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
-  return {
-    url,
-    sql,
-    close: async () => {
-      await sql.end({ timeout: 5 });
-      await handle.close();
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end({ timeout: 5 });
-    },
-  };
 }
 
 // Miniflare types its proxies with @cloudflare/workers-types, which is not installed here.
@@ -120,7 +98,7 @@ describe("the Worker bundle (wrangler deploy --dry-run)", () => {
 
 describe.skipIf(!pgUp)("on workerd (Miniflare), Postgres through Hyperdrive, files in R2", () => {
   let sim: Simulator;
-  let db: Awaited<ReturnType<typeof createServerDb>>;
+  let db: Awaited<ReturnType<typeof createServerTestDb>>;
   let mf: Miniflare;
   let nixos: ChannelSpec;
   const workerLogs: string[] = [];
@@ -130,7 +108,7 @@ describe.skipIf(!pgUp)("on workerd (Miniflare), Postgres through Hyperdrive, fil
   beforeAll(async () => {
     await bundled();
     sim = await startSimulator();
-    db = await createServerDb(BASE_URL);
+    db = await createServerTestDb(BASE_URL);
     const config = parseConfig({}, { raw: { channels: scenarioChannels }, source: "test" });
     const found = config.channels.find((c) => c.name === "nixos-unstable");
     if (!found) throw new Error("scenario has no nixos-unstable");
@@ -186,7 +164,7 @@ describe.skipIf(!pgUp)("on workerd (Miniflare), Postgres through Hyperdrive, fil
     expect(result.outcome).toBe("ok");
 
     expect(sim.github.model.branchHead("nixos-unstable")).toBe(ev.revision);
-    const rows = await db.sql`select name from releases`;
+    const rows = await db.db.select({ name: releases.name }).from(releases);
     expect(rows.map((r) => r.name)).toEqual([ev.releaseName]);
     const product = sim.hydra.model.product(ev.buildIds["nixos.channel"] ?? 0, "1");
     const bucket = asR2Bucket(await mf.getR2Bucket("RELEASES"));

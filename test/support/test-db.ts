@@ -10,11 +10,14 @@ import { createPgliteDb } from "../../src/db/pglite.node.ts";
  */
 export async function createTestDb(): Promise<DbHandle & { url?: string }> {
   const baseUrl = process.env.FLOODGATE_TEST_DATABASE_URL;
-  if (!baseUrl) {
-    const handle = await createPgliteDb();
-    await runMigrations(handle.db, "pglite");
-    return handle;
-  }
+  if (baseUrl) return createServerTestDb(baseUrl);
+  const handle = await createPgliteDb();
+  await runMigrations(handle.db, "pglite");
+  return handle;
+}
+
+/** A new, migrated database on the server at `baseUrl`, dropped on close. */
+export async function createServerTestDb(baseUrl: string): Promise<DbHandle & { url: string }> {
   const name = `floodgate_test_${Date.now()}_${randomBytes(4).toString("hex")}`;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);

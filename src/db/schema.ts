@@ -76,6 +76,8 @@ export const hydraBuilds = pgTable(
     finished: boolean("finished").notNull(),
     buildstatus: smallint("buildstatus"),
     evalIds: jsonb("eval_ids").$type<number[]>().notNull(),
+    /** Hydra's `timestamp`: when the build was created (queued) by the eval that first had it. */
+    queuedAt: at("queued_at"),
     startedAt: at("started_at"),
     stoppedAt: at("stopped_at"),
     fetchedAt: at("fetched_at").notNull(),

@@ -92,7 +92,11 @@ export async function hydraReport(deps: ReportDeps, spec: ChannelSpec): Promise<
   const pending = byState("pending");
   const stops = pending.length
     ? await deps.db
-        .select({ id: hydraBuilds.id, stoppedAt: hydraBuilds.stoppedAt })
+        .select({
+          id: hydraBuilds.id,
+          queuedAt: hydraBuilds.queuedAt,
+          stoppedAt: hydraBuilds.stoppedAt,
+        })
         .from(hydraBuilds)
         .where(
           inArray(
@@ -103,9 +107,12 @@ export async function hydraReport(deps: ReportDeps, spec: ChannelSpec): Promise<
     : [];
   report.pending = pending
     .map((c): PendingConstituent => {
-      // Hydra keeps a restarted build's old stop time; the restart came after it.
-      const stoppedAt = stops.find((s) => s.id === c.buildId)?.stoppedAt ?? null;
-      return { ...c, restarted: stoppedAt !== null, waitingSince: iso(stoppedAt ?? evaluatedAt) };
+      // Hydra keeps a restarted build's old stop time; the restart came after it. A build reused
+      // from an older eval has been queued since that eval created it, not since this one.
+      const row = stops.find((s) => s.id === c.buildId);
+      const stoppedAt = row?.stoppedAt ?? null;
+      const queuedAt = row?.queuedAt ?? evaluatedAt;
+      return { ...c, restarted: stoppedAt !== null, waitingSince: iso(stoppedAt ?? queuedAt) };
     })
     .sort((a, b) => (a.waitingSince ?? "").localeCompare(b.waitingSince ?? ""));
   report.counts = {

@@ -16,6 +16,7 @@ function buildRow(b: HydraBuild, now: Date): typeof hydraBuilds.$inferInsert {
     finished: b.finished,
     buildstatus: b.buildstatus,
     evalIds: b.jobsetevals,
+    queuedAt: toDate(b.timestamp),
     startedAt: toDate(b.starttime),
     stoppedAt: toDate(b.stoptime),
     fetchedAt: now,

@@ -1,0 +1,1 @@
+ALTER TABLE "hydra_builds" ADD COLUMN "queued_at" timestamp with time zone;

@@ -348,8 +348,8 @@ describe("rate limit", () => {
     const times = hits.get("/api/jobsets") ?? [];
     expect(times).toHaveLength(perSecond + 1);
     const jitterMs = 25; // server-side arrival times wobble a little around the client's start times
-    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1000 / perSecond - jitterMs);
+    // perSecond + 1 requests span at least one second; single gaps wobble with arrival times.
+    expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(1000 - jitterMs);
     const inWindow = (t: number) => times.filter((s) => s >= t && s < t + 1000 - jitterMs).length;
     expect(Math.max(...times.map(inWindow))).toBeLessThanOrEqual(perSecond);
   });

@@ -58,8 +58,10 @@ describe("Hydra requests per tick", () => {
     expect(limited.hits).toBe(1);
     expect(times.length).toBeGreaterThanOrEqual(20);
     expect(busiestWindow(times, 1000 - JITTER_MS)).toBeLessThanOrEqual(perSecond);
-    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000 / perSecond - JITTER_MS);
+    // Any 5 consecutive gaps span 5 intervals: a single gap may shrink when the request before it
+    // reached the server late (this process also runs the database), which says nothing of the pace.
+    const spans = times.slice(5).map((t, i) => t - (times[i] ?? 0));
+    expect(Math.min(...spans)).toBeGreaterThanOrEqual((5 * 1000) / perSecond - JITTER_MS);
   });
 
   it("costs 2 requests per idle channel tick, plus one jobset overview per project per 15 minutes", async () => {

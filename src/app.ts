@@ -10,6 +10,7 @@ import type { BlobStore } from "./publish/blob-store.ts";
 import { channelDir } from "./publish/release-paths.ts";
 import { currentReleaseOf } from "./status/channel-status.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
+import { exportRoutes } from "./status/routes/export-routes.ts";
 import { landingRoutes } from "./status/routes/landing-routes.ts";
 import { releaseRoutes } from "./status/routes/releases.ts";
 import { statusRoutes } from "./status/routes/status-routes.ts";
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", statusRoutes(deps));
   app.route("/", releaseRoutes({ store: deps.store }));
   app.route("/", landingRoutes(deps));
+  app.route("/", exportRoutes(deps));
   app.route(
     "/",
     channelRedirectRoutes({

@@ -1,0 +1,58 @@
+import { and, asc, eq, isNotNull } from "drizzle-orm";
+import { Hono } from "hono";
+import type { Clock } from "../../clock.ts";
+import type { ChannelSpec } from "../../config/channels-file.ts";
+import type { Db } from "../../db/client.ts";
+import { releases } from "../../db/schema.ts";
+import { NotFoundError } from "../../errors.ts";
+import { listChannelStatus } from "../channel-status.ts";
+import { renderMetrics } from "../prometheus-metrics.ts";
+
+export interface ExportRoutesDeps {
+  db: Db;
+  channels: ChannelSpec[];
+  clock: Clock;
+  publicUrl: string;
+}
+
+/** Machine-readable views for existing tools: Prometheus `/metrics` and channels.nix.gsc.io's history. */
+export function exportRoutes(deps: ExportRoutesDeps): Hono {
+  const app = new Hono();
+
+  app.get("/metrics", async (c) => {
+    const statuses = await listChannelStatus(
+      deps.db,
+      deps.channels,
+      deps.clock.now(),
+      deps.publicUrl,
+    );
+    return c.text(renderMetrics(statuses), 200, {
+      "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+    });
+  });
+
+  // One `<commit> <unix time>` line per advance, oldest first, as channels.nix.gsc.io served it.
+  app.get("/history/:channel", async (c) => {
+    const name = c.req.param("channel");
+    if (!deps.channels.some((s) => s.name === name)) {
+      throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
+    }
+    const rows = await deps.db
+      .select({ revision: releases.revision, publishedAt: releases.publishedAt })
+      .from(releases)
+      .where(
+        and(
+          eq(releases.channel, name),
+          eq(releases.state, "published"),
+          isNotNull(releases.publishedAt),
+        ),
+      )
+      .orderBy(asc(releases.publishedAt), asc(releases.id));
+    const lines = rows.map(
+      (r) => `${r.revision} ${Math.floor((r.publishedAt?.getTime() ?? 0) / 1000)}\n`,
+    );
+    return c.text(lines.join(""));
+  });
+
+  return app;
+}

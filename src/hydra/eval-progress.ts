@@ -5,6 +5,7 @@ import { errorCode, errorMessage } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { HydraApi, JobRef } from "./hydra-api.ts";
 import type { HydraJobsetOverview } from "./schemas.ts";
+import { toDate } from "./upsert-builds.ts";
 
 /** One `/api/jobsets?project=P` answer serves every jobset (and channel) of P for this long. */
 export const OVERVIEW_MAX_AGE_MS = 15 * 60_000;
@@ -69,7 +70,7 @@ export async function evalProgress(
       succeeded: row.nrsucceeded,
       failed: row.nrfailed,
       total: row.nrtotal,
-      lastCheckedAt: row.lastcheckedtime === null ? null : new Date(row.lastcheckedtime * 1000),
+      lastCheckedAt: toDate(row.lastcheckedtime),
     };
   } catch (err) {
     // Only an explanation: the gate decides without it.

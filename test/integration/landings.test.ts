@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { hydraBuilds, hydraEvals } from "../../src/db/schema.ts";
+import { scenarioChannels } from "../../src/sim/scenario.ts";
 import type { SimEval } from "../../src/sim/simulator.node.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
@@ -8,6 +9,7 @@ const HOUR = 3_600_000;
 const T0 = new Date("2026-03-01T00:00:00Z").getTime();
 const hours = (h: number) => new Date(T0 + h * HOUR).toISOString();
 
+const nixosUnstable = scenarioChannels.find((c) => c.name === "nixos-unstable");
 const CHANNELS = [
   {
     name: "nixos-unstable-small",
@@ -17,14 +19,7 @@ const CHANNELS = [
     sourceBranch: "master",
     productJob: "nixos.channel",
   },
-  {
-    name: "nixos-unstable",
-    job: "nixos/unstable/tested",
-    variant: "primary",
-    status: "rolling",
-    sourceBranch: "master",
-    productJob: "nixos.channel",
-  },
+  nixosUnstable,
 ];
 
 interface Landing {

@@ -50,6 +50,20 @@ export class IntegrityError extends AppError {
   }
 }
 
+/** GitHub refused to move a channel branch: not a fast-forward, or it moved elsewhere. */
+export class BranchRejectedError extends AppError {
+  constructor(branch: string, message: string) {
+    super("NOT_FAST_FORWARD", `${branch}: ${message}`, { context: { branch } });
+  }
+}
+
+/** A row the code itself just wrote or leased is gone: the database changed under it. */
+export class MissingRowError extends AppError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super("MISSING_ROW", message, { context });
+  }
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { ChannelFacts, ConstituentFact, GateBuildFact } from "../domain/facts.ts";
 import { decideAdvance } from "./decide-advance.ts";
 import { describeDecision } from "./describe-decision.ts";
-import type { ChannelFacts, ConstituentFact, GateBuildFact } from "./facts.ts";
 
 const rev = (c: string) => c.repeat(40);
 

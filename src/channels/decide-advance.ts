@@ -1,7 +1,6 @@
-import { releaseVersion } from "../publish/release-paths.ts";
-import { compareVersions } from "./compare-versions.ts";
-import type { BlockReason, Decision } from "./decision.ts";
-import type { ChannelFacts, GateBuildFact } from "./facts.ts";
+import type { BlockReason, Decision } from "../domain/decision.ts";
+import type { ChannelFacts, GateBuildFact } from "../domain/facts.ts";
+import { compareVersions, releaseVersion } from "../domain/release-version.ts";
 
 function failureReasons(gate: GateBuildFact): BlockReason[] {
   const failed = gate.constituents.filter((c) => c.state === "failed");

@@ -1,4 +1,4 @@
-import type { BlockReason, Decision } from "./decision.ts";
+import type { BlockReason, Decision } from "../domain/decision.ts";
 
 const MAX_LISTED = 5;
 

@@ -2,10 +2,10 @@ import { eq } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import { type Channel, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
+import type { ChannelFacts, CurrentRelease, GateBuildFact } from "../domain/facts.ts";
 import { trackBranch } from "../git/track-branch.ts";
 import { evalProgress, recordEvalProgress } from "../hydra/eval-progress.ts";
 import { recordGate } from "../hydra/record-gate.ts";
-import type { ChannelFacts, CurrentRelease, GateBuildFact } from "./facts.ts";
 
 async function currentRelease(deps: Deps, row: Channel): Promise<CurrentRelease | null> {
   if (row.currentReleaseId === null) return null;

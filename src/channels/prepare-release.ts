@@ -1,7 +1,8 @@
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { commits, type Release, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
-import type { ReleasePlan } from "./decision.ts";
+import type { ReleasePlan } from "../domain/decision.ts";
+import { MissingRowError } from "../errors.ts";
 
 const UNFINISHED = ["pending", "files", "branch"] as const;
 
@@ -49,6 +50,6 @@ export async function prepareRelease(
     .values(values)
     .onConflictDoUpdate({ target: [releases.channel, releases.name], set: values })
     .returning();
-  if (!row) throw new Error(`could not record release ${plan.name}`);
+  if (!row) throw new MissingRowError(`could not record release ${plan.name}`, { channel });
   return row;
 }

@@ -2,8 +2,8 @@ import { eq } from "drizzle-orm";
 import type { Alert } from "../alerts/notifier.ts";
 import { type Channel, type ChannelOutcome, channels, events } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
+import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { errorMessage } from "../errors.ts";
-import type { TickOutcome } from "./tick-channel.ts";
 
 function eventType(
   prev: ChannelOutcome | null,

@@ -2,15 +2,9 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import { branchHeads, channels, type Release, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
-import { AppError, errorCode, errorMessage } from "../errors.ts";
+import { AppError, BranchRejectedError, errorCode, errorMessage } from "../errors.ts";
 import { recordLandings } from "../git/record-landings.ts";
 import { writeReleaseFiles } from "../publish/write-release-files.ts";
-
-export class BranchRejectedError extends AppError {
-  constructor(branch: string, message: string) {
-    super("NOT_FAST_FORWARD", `${branch}: ${message}`, { context: { branch } });
-  }
-}
 
 const BINARY_CACHE_URL = "https://cache.nixos.org";
 

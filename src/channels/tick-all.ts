@@ -1,6 +1,7 @@
 import type { Deps } from "../deps.ts";
+import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { errorCode, errorMessage } from "../errors.ts";
-import { type TickOutcome, tickChannel } from "./tick-channel.ts";
+import { tickChannel } from "./tick-channel.ts";
 
 /** Ticks channels one after another; one channel's failure never stops the others. */
 export async function tickAll(deps: Deps, only?: string): Promise<TickOutcome[]> {

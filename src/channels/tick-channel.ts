@@ -2,21 +2,16 @@ import { eq } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import { type Channel, channels, type ReleaseState, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
-import { errorCode, errorMessage } from "../errors.ts";
+import type { Decision } from "../domain/decision.ts";
+import type { TickOutcome } from "../domain/tick-outcome.ts";
+import { errorCode, errorMessage, MissingRowError } from "../errors.ts";
 import { decideAdvance } from "./decide-advance.ts";
-import type { Decision } from "./decision.ts";
 import { describeDecision } from "./describe-decision.ts";
 import { gatherFacts } from "./gather-facts.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
 import { prepareRelease } from "./prepare-release.ts";
 import { recordOutcome } from "./record-outcome.ts";
 import { runRelease } from "./run-release.ts";
-
-export type TickOutcome =
-  | { channel: string; kind: "advanced"; summary: string; release: string }
-  | { channel: string; kind: "blocked" | "idle"; summary: string; decision: Decision }
-  | { channel: string; kind: "error"; summary: string; code: string }
-  | { channel: string; kind: "busy"; summary: string };
 
 /** The step a release in each state attempts next: what failed when a run stops there. */
 const STEP_AFTER: Record<ReleaseState, string> = {
@@ -29,7 +24,7 @@ const STEP_AFTER: Record<ReleaseState, string> = {
 
 async function loadChannel(deps: Deps, name: string): Promise<Channel> {
   const [row] = await deps.db.select().from(channels).where(eq(channels.name, name));
-  if (!row) throw new Error(`channel row ${name} missing after lease`);
+  if (!row) throw new MissingRowError(`channel row ${name} missing after lease`, { channel: name });
   return row;
 }
 

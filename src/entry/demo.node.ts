@@ -1,8 +1,9 @@
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Hono } from "hono";
-import { type TickOutcome, tickChannel } from "../channels/tick-channel.ts";
+import { tickChannel } from "../channels/tick-channel.ts";
 import { loadConfig } from "../config/load-config.node.ts";
+import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { jsonLogger } from "../log.ts";
 import { demoScenario, scenarioChannels } from "../sim/scenario.ts";
 import { serveOnLoopback } from "../sim/serve.node.ts";

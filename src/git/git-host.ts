@@ -1,3 +1,5 @@
+import type { Ancestry } from "../domain/facts.ts";
+
 export interface CommitInfo {
   sha: string;
   committedAt: Date;
@@ -6,9 +8,6 @@ export interface CommitInfo {
 export interface BranchHead extends CommitInfo {
   branch: string;
 }
-
-/** How `head` relates to `base`, as GitHub's compare API reports it. */
-export type Ancestry = "ahead" | "behind" | "identical" | "diverged";
 
 export interface Comparison {
   status: Ancestry;

@@ -1,3 +1,5 @@
+import type { ConstituentState } from "../domain/facts.ts";
+
 /**
  * Hydra's `Builds.buildstatus` codes (hydra.sql, the Rust queue runner's `BuildStatus`, common.tt).
  * 5 is obsolete; 8 (cached failure) and 13 (resolved) occur on build steps only.
@@ -15,8 +17,6 @@ export const BUILD_STATUS_MEANINGS: Readonly<Record<number, string>> = {
   11: "output size limit exceeded",
   12: "non-deterministic",
 };
-
-export type ConstituentState = "passed" | "failed" | "pending";
 
 // A restart sets finished back to 0 but keeps the old buildstatus, so finished is read first, always.
 const isFinished = (finished: boolean | number) => finished === true || finished === 1;

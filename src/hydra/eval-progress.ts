@@ -1,6 +1,6 @@
-import type { EvalProgressFact } from "../channels/facts.ts";
 import type { Db } from "../db/client.ts";
 import { hydraJobsets } from "../db/schema.ts";
+import type { EvalProgressFact } from "../domain/facts.ts";
 import { errorCode, errorMessage } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { HydraApi, JobRef } from "./hydra-api.ts";

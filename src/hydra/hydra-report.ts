@@ -1,8 +1,8 @@
 import { eq, inArray } from "drizzle-orm";
-import type { ConstituentFact, ConstituentState, EvalProgressFact } from "../channels/facts.ts";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import { hydraBuilds, hydraEvals } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
+import type { ConstituentFact, ConstituentState, EvalProgressFact } from "../domain/facts.ts";
 import { constituentState, describeBuildStatus } from "./build-status.ts";
 import { evalProgress } from "./eval-progress.ts";
 import { recordGate } from "./record-gate.ts";

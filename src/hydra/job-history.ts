@@ -1,8 +1,8 @@
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
-import type { ConstituentState } from "../channels/facts.ts";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import type { Db } from "../db/client.ts";
 import { aggregateConstituents, hydraBuilds, hydraEvals } from "../db/schema.ts";
+import type { ConstituentState } from "../domain/facts.ts";
 import { constituentState, describeBuildStatus } from "./build-status.ts";
 
 export interface FailingConstituent {

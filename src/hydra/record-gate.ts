@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
-import type { ConstituentFact, GateBuildFact } from "../channels/facts.ts";
 import type { Db } from "../db/client.ts";
 import { type HydraBuildRow, hydraBuilds, hydraEvals } from "../db/schema.ts";
+import type { ConstituentFact, GateBuildFact } from "../domain/facts.ts";
 import { UpstreamError } from "../errors.ts";
 import { constituentState, describeBuildStatus } from "./build-status.ts";
 import type { HydraApi } from "./hydra-api.ts";

@@ -1,6 +1,6 @@
 import { tickAll } from "../channels/tick-all.ts";
-import type { TickOutcome } from "../channels/tick-channel.ts";
 import type { Deps } from "../deps.ts";
+import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { channelsDue, workerCrons } from "./schedule.ts";
 
 /** What one cron trigger runs: a tick of the channels due on it, and one log line for the run. */

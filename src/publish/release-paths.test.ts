@@ -4,7 +4,6 @@ import {
   releaseFileKey,
   releaseIndexKey,
   releasePrefix,
-  releaseVersion,
   splitKey,
 } from "./release-paths.ts";
 
@@ -40,19 +39,6 @@ describe("release keys", () => {
   it("refuses release and file names that would escape the prefix", () => {
     expect(() => releasePrefix("nixos-unstable", "..")).toThrow();
     expect(() => releaseFileKey("nixos-unstable", "nixos-1.0", "../x")).toThrow();
-  });
-});
-
-describe("releaseVersion", () => {
-  it("takes the part after the first -<digit>", () => {
-    expect(releaseVersion("nixos-26.11pre1046609.643809054d65")).toBe(
-      "26.11pre1046609.643809054d65",
-    );
-    expect(releaseVersion("nixpkgs-darwin-26.05.1234.abcdef")).toBe("26.05.1234.abcdef");
-  });
-
-  it("refuses a name without a version", () => {
-    expect(() => releaseVersion("nixos-unstable")).toThrow(/version/);
   });
 });
 

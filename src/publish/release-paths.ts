@@ -44,17 +44,6 @@ export function releaseIndexKey(channelName: string, releaseName: string): strin
   return `${releasePrefix(channelName, releaseName)}/${INDEX_FILE}`;
 }
 
-/** `nixos-26.11pre1046609.643809054d65` → `26.11pre1046609.643809054d65` (after the first `-<digit>`). */
-export function releaseVersion(releaseName: string): string {
-  const match = /-([0-9].*)$/.exec(releaseName);
-  if (!match?.[1]) {
-    throw new AppError("BAD_RELEASE_NAME", `release name "${releaseName}" has no -<version> part`, {
-      context: { release: releaseName },
-    });
-  }
-  return match[1];
-}
-
 /**
  * One path segment that is safe on every store: not empty, no separators or control characters,
  * and not starting with "." (which also keeps `.`/`..` out and reserves dot names for store internals).

@@ -1,8 +1,8 @@
 import { desc, eq, inArray } from "drizzle-orm";
-import type { BlockReason } from "../channels/decision.ts";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import type { Db } from "../db/client.ts";
 import { channels, type Release, releases } from "../db/schema.ts";
+import type { BlockReason } from "../domain/decision.ts";
 import { channelDir } from "../publish/release-paths.ts";
 
 export interface ChannelStatus {

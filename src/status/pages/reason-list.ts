@@ -1,6 +1,6 @@
 import { html } from "hono/html";
-import type { BlockReason } from "../../channels/decision.ts";
 import { describeReason } from "../../channels/describe-decision.ts";
+import type { BlockReason } from "../../domain/decision.ts";
 import type { Html } from "./layout.ts";
 
 function reasonItems(reason: BlockReason): Html {

@@ -1,5 +1,6 @@
 import { type Context, Hono, type Next } from "hono";
-import { isSafeSegment, releaseVersion } from "../../publish/release-paths.ts";
+import { releaseVersion } from "../../domain/release-version.ts";
+import { isSafeSegment } from "../../publish/release-paths.ts";
 
 export interface ChannelReleasePointer {
   channel: string;

@@ -1,4 +1,4 @@
-import type { ConstituentFact } from "./facts.ts";
+import type { ConstituentFact } from "../domain/facts.ts";
 
 export interface ReleasePlan {
   name: string;

@@ -1,3 +1,16 @@
+import { AppError } from "../errors.ts";
+
+/** `nixos-26.11pre1046609.643809054d65` → `26.11pre1046609.643809054d65` (after the first `-<digit>`). */
+export function releaseVersion(releaseName: string): string {
+  const match = /-([0-9].*)$/.exec(releaseName);
+  if (!match?.[1]) {
+    throw new AppError("BAD_RELEASE_NAME", `release name "${releaseName}" has no -<version> part`, {
+      context: { release: releaseName },
+    });
+  }
+  return match[1];
+}
+
 // Nix's builtins.compareVersions, which the real channel script uses for its time-travel guard.
 function components(version: string): string[] {
   return version.match(/\d+|[a-zA-Z]+/g) ?? [];

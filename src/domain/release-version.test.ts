@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareVersions } from "./compare-versions.ts";
+import { compareVersions, releaseVersion } from "./release-version.ts";
 
 describe("compareVersions", () => {
   it.each([
@@ -13,5 +13,18 @@ describe("compareVersions", () => {
   ])("compares %s with %s as %i like Nix", (a, b, expected) => {
     expect(compareVersions(a, b)).toBe(expected);
     expect(compareVersions(b, a)).toBe(-expected || 0);
+  });
+});
+
+describe("releaseVersion", () => {
+  it("takes the part after the first -<digit>", () => {
+    expect(releaseVersion("nixos-26.11pre1046609.643809054d65")).toBe(
+      "26.11pre1046609.643809054d65",
+    );
+    expect(releaseVersion("nixpkgs-darwin-26.05.1234.abcdef")).toBe("26.05.1234.abcdef");
+  });
+
+  it("refuses a name without a version", () => {
+    expect(() => releaseVersion("nixos-unstable")).toThrow(/version/);
   });
 });

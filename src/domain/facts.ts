@@ -1,4 +1,5 @@
-import type { Ancestry } from "../git/git-host.ts";
+/** How `head` relates to `base`, as GitHub's compare API reports it. */
+export type Ancestry = "ahead" | "behind" | "identical" | "diverged";
 
 export type ConstituentState = "passed" | "failed" | "pending";
 

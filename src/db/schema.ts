@@ -27,6 +27,9 @@ export const channels = pgTable("channels", {
   currentReleaseId: integer("current_release_id"),
   frozen: boolean("frozen").notNull().default(false),
   frozenReason: text("frozen_reason"),
+  /** An admin's pin: the served pointer (redirects, status) shows this release, and the tick waits. */
+  pinnedReleaseId: integer("pinned_release_id"),
+  pinnedReason: text("pinned_reason"),
   leaseOwner: text("lease_owner"),
   leaseUntil: at("lease_until"),
   lastTickAt: at("last_tick_at"),
@@ -184,3 +187,41 @@ export const hydraJobsets = pgTable(
   },
   (t) => [primaryKey({ columns: [t.project, t.jobset] })],
 );
+
+export const adminActions = ["freeze", "unfreeze", "pin", "unpin", "retry", "accept"] as const;
+export type AdminAction = (typeof adminActions)[number];
+
+/** Every admin action, who took it and why; public (never a token, only its label). */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    channel: text("channel").notNull(),
+    action: text("action").$type<AdminAction>().notNull(),
+    at: at("at").notNull(),
+    reason: text("reason"),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull(),
+    /** The admin token's label (HTTP) or the local user (CLI). */
+    actor: text("actor").notNull(),
+    via: text("via").$type<"http" | "cli">().notNull(),
+  },
+  (t) => [index("audit_log_channel_at").on(t.channel, t.at)],
+);
+
+/** An admin's `accept` (the real updater's FORCE): these failed constituents of this eval may pass. */
+export const acceptedFailures = pgTable(
+  "accepted_failures",
+  {
+    id: serial("id").primaryKey(),
+    channel: text("channel").notNull(),
+    evalId: hydraId("eval_id").notNull(),
+    /** Constituent job names as Hydra shows them (`nixos.tests.firewall.x86_64-linux`). */
+    constituents: jsonb("constituents").$type<string[]>().notNull(),
+    reason: text("reason").notNull(),
+    actor: text("actor").notNull(),
+    at: at("at").notNull(),
+  },
+  (t) => [index("accepted_failures_channel_eval").on(t.channel, t.evalId)],
+);
+
+export type AuditRow = typeof auditLog.$inferSelect;

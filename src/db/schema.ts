@@ -225,3 +225,60 @@ export const acceptedFailures = pgTable(
 );
 
 export type AuditRow = typeof auditLog.$inferSelect;
+
+export const alertKinds = [
+  "advanced",
+  "blocked",
+  "stuck",
+  "pipeline-failed",
+  "recovered",
+  "digest",
+  "admin",
+] as const;
+export type AlertKind = (typeof alertKinds)[number];
+export type AlertDeliveryState = "pending" | "sent" | "failed";
+/** One target's (slack, webhook, log) result for an alert row. */
+export type TargetDelivery = {
+  state: AlertDeliveryState;
+  attempts: number;
+  status?: number;
+  error?: string;
+  at?: string;
+};
+
+/**
+ * The alert outbox and its history: a row is written in the transaction that records the state
+ * change, then delivered after the commit; sent and failed rows stay for the page and the API.
+ */
+export const alerts = pgTable(
+  "alerts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    channel: text("channel").notNull(),
+    kind: text("kind").$type<AlertKind>().notNull(),
+    /** channel:kind:subject (e.g. the blocking eval): what dedupe and cooldown compare. */
+    dedupeKey: text("dedupe_key").notNull(),
+    summary: text("summary").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    state: text("state").$type<AlertDeliveryState>().notNull().default("pending"),
+    deliveries: jsonb("deliveries").$type<Record<string, TargetDelivery>>().notNull().default({}),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: at("next_attempt_at").notNull(),
+    /** A deliverer's claim, so two processes never send one row at the same time. */
+    claimedUntil: at("claimed_until"),
+    createdAt: at("created_at").notNull(),
+    deliveredAt: at("delivered_at"),
+  },
+  (t) => [
+    index("alerts_state_next").on(t.state, t.nextAttemptAt),
+    index("alerts_channel_created").on(t.channel, t.createdAt),
+  ],
+);
+export type AlertRow = typeof alerts.$inferSelect;
+
+/** Per channel, what the alert rules remember between ticks (failure streaks, the block alerted, cooldowns). */
+export const alertStates = pgTable("alert_states", {
+  channel: text("channel").primaryKey(),
+  state: jsonb("state").$type<Record<string, unknown>>().notNull(),
+  updatedAt: at("updated_at").notNull(),
+});

@@ -20,6 +20,7 @@ const STEP_AFTER: Record<ReleaseState, string> = {
   branch: "publishing",
   published: "publishing",
   abandoned: "publishing",
+  failed: "publishing",
 };
 
 async function loadChannel(deps: Deps, name: string): Promise<Channel> {

@@ -97,7 +97,15 @@ export const aggregateConstituents = pgTable(
   (t) => [primaryKey({ columns: [t.aggregateId, t.constituentId] })],
 );
 
-export const releaseStates = ["pending", "files", "branch", "published", "abandoned"] as const;
+/** `failed` is terminal: a step that kept failing stops there until an admin `retry`. */
+export const releaseStates = [
+  "pending",
+  "files",
+  "branch",
+  "published",
+  "abandoned",
+  "failed",
+] as const;
 export type ReleaseState = (typeof releaseStates)[number];
 
 export const releases = pgTable(
@@ -113,6 +121,12 @@ export const releases = pgTable(
     state: text("state").$type<ReleaseState>().notNull().default("pending"),
     files: jsonb("files").$type<ReleaseFile[]>(),
     lastError: jsonb("last_error").$type<RecordedError>(),
+    /** Failed tries of the current step; reset when a step succeeds or an admin retries. */
+    attempts: integer("attempts").notNull().default(0),
+    /** No tick retries the step before this (exponential backoff); null = at the next tick. */
+    nextAttemptAt: at("next_attempt_at"),
+    /** The state a `failed` release stopped in, where `retry` resumes it. */
+    failedFrom: text("failed_from").$type<ReleaseState>(),
     createdAt: at("created_at").notNull(),
     publishedAt: at("published_at"),
   },

@@ -129,6 +129,13 @@ export const releases = pgTable(
     failedFrom: text("failed_from").$type<ReleaseState>(),
     createdAt: at("created_at").notNull(),
     publishedAt: at("published_at"),
+    /**
+     * Retention chose this release for deletion: set before any file is removed, so nothing reading
+     * the database (pin, history links) picks it again, and a crash mid-delete is finished later.
+     */
+    pruneStartedAt: at("prune_started_at"),
+    /** Every file of the release is gone from storage. */
+    prunedAt: at("pruned_at"),
   },
   (t) => [
     uniqueIndex("releases_channel_name").on(t.channel, t.name),

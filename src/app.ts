@@ -3,13 +3,15 @@ import { requestId } from "hono/request-id";
 import type { Clock } from "./clock.ts";
 import type { ChannelSpec } from "./config/channels-file.ts";
 import type { Db } from "./db/client.ts";
-import { AppError } from "./errors.ts";
+import { AppError, RetryLaterError } from "./errors.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import { channelDir } from "./publish/release-paths.ts";
 import { currentReleaseOf } from "./status/channel-status.ts";
+import type { LookupGuard } from "./status/landings/lookup-guard.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
+import type { ConnectionAddress } from "./status/routes/client-address.ts";
 import { exportRoutes } from "./status/routes/export-routes.ts";
 import { landingRoutes } from "./status/routes/landing-routes.ts";
 import { releaseRoutes } from "./status/routes/releases.ts";
@@ -23,8 +25,11 @@ export interface AppDeps {
   logger: Logger;
   publicUrl: string;
   hydraUrl: string;
-  /** Answers "has my PR landed?" (compare, PR lookups) where the database does not know yet. */
+  /** The tick's host; lookups never use it (see `lookups`). */
   git: GitHost;
+  /** Answers "has my PR landed?" where the database does not know yet, within its own budget. */
+  lookups: LookupGuard;
+  connectionAddress?: ConnectionAddress;
 }
 
 const STATUS_BY_CODE: Record<string, 400 | 404 | 409 | 502> = {
@@ -67,6 +72,12 @@ export function createApp(deps: AppDeps): Hono {
 
   app.onError((err, c) => {
     const id = c.get("requestId");
+    if (err instanceof RetryLaterError) {
+      c.header("Retry-After", String(err.retryAfterSeconds));
+      const { code, message, retryAfterSeconds } = err;
+      const status = code === "RATE_LIMITED" ? 429 : 503;
+      return c.json({ error: { code, message, retryAfterSeconds, requestId: id } }, status);
+    }
     const code = err instanceof AppError ? err.code : "INTERNAL";
     const status = STATUS_BY_CODE[code] ?? 500;
     if (status >= 500)

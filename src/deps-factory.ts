@@ -5,10 +5,13 @@ import type { Config } from "./config/config.ts";
 import type { Db } from "./db/client.ts";
 import type { Deps } from "./deps.ts";
 import { createGitHubGitHost } from "./git/github-git-host.ts";
+import { newestRateLimit } from "./git/lookup-budget.ts";
 import { observeOnly } from "./git/observe-only.ts";
 import { createHydraClient } from "./hydra/hydra-client.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
+import { createLookupGuard } from "./status/landings/lookup-guard.ts";
+import type { ConnectionAddress } from "./status/routes/client-address.ts";
 
 export const USER_AGENT =
   "floodgate/0.1 (+https://github.com/floodgate-nix/floodgate; Nix channel gatekeeper)";
@@ -20,6 +23,7 @@ export interface RuntimeAdapters {
   logger: Logger;
   /** Names this process or invocation in channel leases, e.g. `node-<uuid>`, `worker-<uuid>`. */
   owner: string;
+  connectionAddress?: ConnectionAddress;
 }
 
 /** Wires every port from the validated config; runtime-neutral, so Node and the Worker share it. */
@@ -28,7 +32,8 @@ export function makeDeps(
   adapters: RuntimeAdapters,
   overrides: Partial<Deps> = {},
 ): Deps {
-  const { db, store, logger, owner } = adapters;
+  const { db, store, logger, owner, connectionAddress } = adapters;
+  const clock = overrides.clock ?? systemClock;
   const hydra = createHydraClient({
     baseUrl: config.hydraUrl,
     userAgent: USER_AGENT,
@@ -42,12 +47,30 @@ export function makeDeps(
     userAgent: USER_AGENT,
     logger: logger.child({ upstream: "github" }),
   });
+  // Lookups get a client of their own: no retries and no waiting out a rate limit (a lookup
+  // answers "try again later" instead), so one budgeted read is one GitHub request.
+  const lookupGithub = createGitHubGitHost({
+    baseUrl: config.githubApiUrl,
+    repo: config.repo,
+    token: config.githubToken,
+    userAgent: USER_AGENT,
+    logger: logger.child({ upstream: "github", for: "lookups" }),
+    retry: { attempts: 1, baseMs: 0 },
+    rateLimit: { maxRetries: 0, maxWaitMs: 0 },
+    timeoutMs: 15_000,
+  });
+  const lookups = createLookupGuard({
+    git: lookupGithub,
+    rateLimit: () => newestRateLimit([github.rateLimit(), lookupGithub.rateLimit()]),
+    limits: config.lookups,
+    now: () => clock.now().getTime(),
+  });
   return {
     db,
     hydra,
     git: config.githubToken ? github : observeOnly(github, logger),
     store,
-    clock: systemClock,
+    clock,
     logger,
     notifier: config.slackWebhookUrl
       ? slackNotifier({ webhookUrl: config.slackWebhookUrl, publicUrl: config.publicUrl, logger })
@@ -56,6 +79,8 @@ export function makeDeps(
     hydraUrl: config.hydraUrl,
     publicUrl: config.publicUrl,
     owner,
+    lookups,
+    connectionAddress,
     ...overrides,
   };
 }

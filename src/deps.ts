@@ -6,6 +6,8 @@ import type { GitHost } from "./git/git-host.ts";
 import type { HydraApi } from "./hydra/hydra-api.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
+import type { LookupGuard } from "./status/landings/lookup-guard.ts";
+import type { ConnectionAddress } from "./status/routes/client-address.ts";
 
 /** The ports domain code works through; the entries build them from the config. */
 export interface Deps {
@@ -21,4 +23,8 @@ export interface Deps {
   publicUrl: string;
   /** Identifies this process in channel leases, so two advancers never work on one channel. */
   owner: string;
+  /** Public lookups' own GitHub budget, caches and per-client allowance; the tick uses `git`. */
+  lookups: LookupGuard;
+  /** The connection's peer address, where the runtime can tell (per-client lookup limits). */
+  connectionAddress?: ConnectionAddress;
 }

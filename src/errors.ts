@@ -71,3 +71,17 @@ export function errorMessage(err: unknown): string {
 export function errorCode(err: unknown): string {
   return err instanceof AppError ? err.code : "INTERNAL";
 }
+
+/** Not now: a limit (one client's, or the lookups' GitHub budget) says when to come back. */
+export class RetryLaterError extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(
+    code: "RATE_LIMITED" | "LOOKUP_BUDGET_SPENT" | "LOOKUPS_PAUSED",
+    message: string,
+    retryAfterSeconds: number,
+  ) {
+    super(code, message, { retryable: true, context: { retryAfterSeconds } });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

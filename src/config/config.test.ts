@@ -58,4 +58,34 @@ describe("parseConfig", () => {
     const dup = { channels: [defaults.channels[0], defaults.channels[0]] };
     expect(() => parseConfig({}, { raw: dup, source: "x.json" })).toThrow(/duplicate channel/);
   });
+
+  it("reads the lookups' limits as whole numbers, with defaults", () => {
+    expect(parseConfig({}, bundled).lookups).toEqual({
+      githubPerHour: 1500,
+      githubReserve: 1000,
+      clientPerMinute: 30,
+      clientIpHeader: undefined,
+      negativeTtlSeconds: 600,
+      cacheSize: 10_000,
+    });
+    const set = parseConfig(
+      {
+        FLOODGATE_LOOKUP_GITHUB_BUDGET: "200",
+        FLOODGATE_LOOKUP_CLIENT_IP_HEADER: "X-Forwarded-For",
+        FLOODGATE_LOOKUP_CLIENT_PER_MINUTE: "0",
+      },
+      bundled,
+    ).lookups;
+    expect(set).toMatchObject({
+      githubPerHour: 200,
+      clientIpHeader: "x-forwarded-for",
+      clientPerMinute: 0,
+    });
+    expect(() => parseConfig({ FLOODGATE_LOOKUP_GITHUB_BUDGET: "1e3" }, bundled)).toThrow(
+      /FLOODGATE_LOOKUP_GITHUB_BUDGET: expected GitHub requests per hour \(a whole number\)/,
+    );
+    expect(() => parseConfig({ FLOODGATE_LOOKUP_CLIENT_IP_HEADER: "x y" }, bundled)).toThrow(
+      /FLOODGATE_LOOKUP_CLIENT_IP_HEADER: expected an HTTP header name/,
+    );
+  });
 });

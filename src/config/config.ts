@@ -6,6 +6,18 @@ import { type ChannelSpec, ChannelsFile } from "./channels-file.ts";
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 
+// Decimal digits only: `z.coerce.number()` would also take "1e3", "0x50" and " ".
+const Count = (what: string) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, `expected ${what} (a whole number)`)
+    .transform(Number);
+// A header name as HTTP defines a token; lower-cased because Hono reads headers case-insensitively.
+const HeaderName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "expected an HTTP header name")
+  .transform((h) => h.toLowerCase());
+
 const HttpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
 
 /** The environment, keyed by the public variable names (DESIGN.md "Runtime contract"). */
@@ -35,7 +47,29 @@ const Env = z.object({
   PORT: optional(z.coerce.number().int().min(0).max(65535, "expected a TCP port")),
   HOST: optional(z.string().min(1)),
   S3_ENDPOINT: optional(HttpUrl),
+  FLOODGATE_LOOKUP_GITHUB_BUDGET: optional(Count("GitHub requests per hour")),
+  FLOODGATE_LOOKUP_GITHUB_RESERVE: optional(Count("a number of GitHub requests")),
+  FLOODGATE_LOOKUP_CLIENT_PER_MINUTE: optional(Count("lookups per minute")),
+  FLOODGATE_LOOKUP_CLIENT_IP_HEADER: optional(HeaderName),
+  FLOODGATE_LOOKUP_NEGATIVE_TTL_SECONDS: optional(Count("seconds")),
+  FLOODGATE_LOOKUP_CACHE_SIZE: optional(Count("a number of entries")),
 });
+
+/** What "has my PR landed?" lookups may spend; the tick is never limited by it. */
+export interface LookupLimits {
+  /** GitHub requests lookups may make per hour, all clients together. */
+  githubPerHour: number;
+  /** Lookups stop asking GitHub while its remaining rate limit is this low: the tick's share. */
+  githubReserve: number;
+  /** Lookups per minute from one client (an IPv4 address or an IPv6 /64). */
+  clientPerMinute: number;
+  /** A header set by a trusted proxy naming the client (its last address counts); unset → the connection. */
+  clientIpHeader?: string;
+  /** How long an unknown sha or PR number is answered 404 without asking GitHub again. */
+  negativeTtlSeconds: number;
+  /** Entries kept in the lookups' in-memory caches (answers, per-client allowances). */
+  cacheSize: number;
+}
 
 export type Storage =
   | { kind: "file"; dir: string }
@@ -59,6 +93,7 @@ export interface Config {
   port: number;
   host: string;
   s3Endpoint?: string;
+  lookups: LookupLimits;
 }
 
 function describeIssues(error: z.ZodError, prefix: (path: PropertyKey[]) => string): string {
@@ -105,6 +140,14 @@ export function parseConfig(
     port,
     host: e.HOST ?? "0.0.0.0",
     s3Endpoint: e.S3_ENDPOINT,
+    lookups: {
+      githubPerHour: e.FLOODGATE_LOOKUP_GITHUB_BUDGET ?? 1500,
+      githubReserve: e.FLOODGATE_LOOKUP_GITHUB_RESERVE ?? 1000,
+      clientPerMinute: e.FLOODGATE_LOOKUP_CLIENT_PER_MINUTE ?? 30,
+      clientIpHeader: e.FLOODGATE_LOOKUP_CLIENT_IP_HEADER,
+      negativeTtlSeconds: e.FLOODGATE_LOOKUP_NEGATIVE_TTL_SECONDS ?? 600,
+      cacheSize: e.FLOODGATE_LOOKUP_CACHE_SIZE ?? 10_000,
+    },
   };
 }
 

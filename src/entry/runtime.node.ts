@@ -11,6 +11,7 @@ import { makeDeps } from "../deps-factory.ts";
 import { ConfigError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createFsStore } from "../publish/fs-store.node.ts";
+import { nodeConnectionAddress } from "../status/routes/connection-address.node.ts";
 
 export { USER_AGENT } from "../deps-factory.ts";
 
@@ -34,7 +35,9 @@ export function createDeps(
     );
   }
   const store = createFsStore(resolve(config.storage.dir));
-  return makeDeps(config, { db, store, logger, owner: `node-${randomUUID()}` }, overrides);
+  const owner = `node-${randomUUID()}`;
+  const connectionAddress = nodeConnectionAddress;
+  return makeDeps(config, { db, store, logger, owner, connectionAddress }, overrides);
 }
 
 /** Opens (and migrates) the database, then wires the ports and the HTTP app. */

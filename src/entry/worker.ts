@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createApp } from "../app.ts";
 import defaultChannels from "../config/channels.default.json" with { type: "json" };
 import { parseConfig } from "../config/config.ts";
@@ -49,7 +50,10 @@ function open(env: Env) {
   const handle = createDb(env.HYPERDRIVE.connectionString);
   const store = createR2Store(env.RELEASES, prefix);
   const owner = `worker-${crypto.randomUUID()}`;
-  return { deps: makeDeps(config, { db: handle.db, store, logger, owner }), close: handle.close };
+  // Cloudflare sets this header itself at its edge; a client cannot forge it.
+  const connectionAddress = (c: Context) => c.req.header("cf-connecting-ip");
+  const adapters = { db: handle.db, store, logger, owner, connectionAddress };
+  return { deps: makeDeps(config, adapters), close: handle.close };
 }
 
 // biome-ignore lint/style/noDefaultExport: Workers need the default export.

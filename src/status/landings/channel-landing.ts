@@ -1,7 +1,7 @@
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import type { Release } from "../../db/schema.ts";
-import type { GitHost } from "../../git/git-host.ts";
+import type { LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { channelDir } from "../../publish/release-paths.ts";
 import { currentReleaseOf } from "../channel-status.ts";
 import { type Eta, estimateLanding } from "./advance-cadence.ts";
@@ -37,7 +37,7 @@ export type ChannelLanding =
 
 export interface LandingContext {
   db: Db;
-  git: GitHost;
+  git: LookupHost;
   now: Date;
   publicUrl: string;
   hydraUrl?: string;
@@ -46,7 +46,7 @@ export interface LandingContext {
 }
 
 /** Ancestry through the host's compare, asked once per revision within one request. */
-export function containment(git: GitHost): LandingContext["contains"] {
+export function containment(git: LookupHost): LandingContext["contains"] {
   const memo = new Map<string, Promise<{ contained: boolean; behindBy: number }>>();
   return (sha, revision) => {
     if (sha === revision) return Promise.resolve({ contained: true, behindBy: 0 });

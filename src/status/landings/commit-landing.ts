@@ -3,14 +3,15 @@ import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import type { PullRequestRow } from "../../db/schema.ts";
 import { AppError, NotFoundError } from "../../errors.ts";
+import { isNotFound, type LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { cachedPullsForCommit } from "../../git/cached-pulls.ts";
-import type { GitHost } from "../../git/git-host.ts";
 import { type ChannelLanding, channelLanding, containment } from "./channel-landing.ts";
 import { commitsByPrefix } from "./landing-queries.ts";
 
 export interface LandingDeps {
   db: Db;
-  git: GitHost;
+  /** Lookups' reads: within their own GitHub budget, never the tick's (lookup-guard.ts). */
+  git: LookupHost;
   channels: ChannelSpec[];
   clock: Clock;
   publicUrl: string;
@@ -82,8 +83,7 @@ export async function resolveCommit(deps: LandingDeps, input: string): Promise<C
     const found = await deps.git.commit(wanted);
     return { sha: found.sha, committedAt: found.committedAt.toISOString(), firstSeen: null };
   } catch (err) {
-    // GitHub answers 422 rather than 404 for some shas it cannot resolve.
-    if (err instanceof AppError && /^GITHUB_(NOT_FOUND|UNPROCESSABLE)$/.test(err.code)) {
+    if (isNotFound(err)) {
       throw new NotFoundError(`no commit ${wanted} in the repository`, { sha: wanted });
     }
     throw err;

@@ -1,8 +1,15 @@
 import { type Context, Hono } from "hono";
-import { AppError, UpstreamError } from "../../errors.ts";
+import { AppError, RetryLaterError, UpstreamError } from "../../errors.ts";
 import { commitLanding, type LandingDeps } from "../landings/commit-landing.ts";
+import type { LookupGuard } from "../landings/lookup-guard.ts";
 import { pullLanding } from "../landings/pull-landing.ts";
 import { commitPage, lookupErrorPage, pullPage } from "../pages/landing-page.ts";
+import { type ConnectionAddress, clientKey } from "./client-address.ts";
+
+export interface LandingRouteDeps extends Omit<LandingDeps, "git"> {
+  lookups: LookupGuard;
+  connectionAddress?: ConnectionAddress;
+}
 
 const PAGE_STATUS: Record<string, 400 | 404> = { BAD_REQUEST: 400, NOT_FOUND: 404 };
 
@@ -16,6 +23,10 @@ function upstreamFailure(c: Context, err: unknown): Response {
 
 /** An HTML page for a failed lookup; anything unexpected goes on to the app's error handler. */
 function failedPage(c: Context, err: unknown, query: string): Response | Promise<Response> {
+  if (err instanceof RetryLaterError) {
+    c.header("Retry-After", String(err.retryAfterSeconds));
+    return c.html(lookupErrorPage(err.message, query), err.code === "RATE_LIMITED" ? 429 : 503);
+  }
   const status = err instanceof AppError ? PAGE_STATUS[err.code] : undefined;
   if (status)
     return c.html(lookupErrorPage(err instanceof Error ? err.message : "", query), status);
@@ -32,12 +43,32 @@ function failedPage(c: Context, err: unknown, query: string): Response | Promise
  * "Has my PR landed?": `/api/v1/commits/{sha}`, `/api/v1/prs/{n}`, their pages `/commits/{sha}`
  * and `/prs/{n}`, and `/landed?q=` behind the status page's form.
  */
-export function landingRoutes(deps: LandingDeps): Hono {
+export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
   const app = new Hono();
+  const { lookups, connectionAddress, ...rest } = routeDeps;
+  const deps: LandingDeps = { ...rest, git: lookups.git };
   const now = () => deps.clock.now();
+
+  // Every lookup takes one from its client's allowance first, cached answers included: the
+  // database work is not free either, and the limit is one a person never reaches.
+  const admit = (c: Context): void => {
+    const client = clientKey(c, {
+      trustedHeader: lookups.limits.clientIpHeader,
+      connectionAddress,
+    });
+    const verdict = lookups.admit(client);
+    if (verdict.ok) return;
+    const perMinute = lookups.limits.clientPerMinute;
+    throw new RetryLaterError(
+      "RATE_LIMITED",
+      `at most ${perMinute} lookups a minute per client; try again in ${verdict.retryAfterSeconds} s`,
+      verdict.retryAfterSeconds,
+    );
+  };
 
   app.get("/api/v1/commits/:sha", async (c) => {
     try {
+      admit(c);
       return c.json(await commitLanding(deps, c.req.param("sha")));
     } catch (err) {
       return upstreamFailure(c, err);
@@ -46,6 +77,7 @@ export function landingRoutes(deps: LandingDeps): Hono {
 
   app.get("/api/v1/prs/:number", async (c) => {
     try {
+      admit(c);
       return c.json(await pullLanding(deps, c.req.param("number")));
     } catch (err) {
       return upstreamFailure(c, err);
@@ -55,6 +87,7 @@ export function landingRoutes(deps: LandingDeps): Hono {
   app.get("/commits/:sha", async (c) => {
     const sha = c.req.param("sha");
     try {
+      admit(c);
       return c.html(commitPage(await commitLanding(deps, sha), now()));
     } catch (err) {
       return failedPage(c, err, sha);
@@ -64,6 +97,7 @@ export function landingRoutes(deps: LandingDeps): Hono {
   app.get("/prs/:number", async (c) => {
     const number = c.req.param("number");
     try {
+      admit(c);
       return c.html(pullPage(await pullLanding(deps, number), now()));
     } catch (err) {
       return failedPage(c, err, number);

@@ -8,8 +8,13 @@ import type { GitHost } from "./git/git-host.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import { channelDir } from "./publish/release-paths.ts";
-import { currentReleaseOf } from "./status/channel-status.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
+import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
+import {
+  type ChannelReadModel,
+  createChannelReadModel,
+} from "./status/read-model/channel-read-model.ts";
+import { loadChannelSnapshot } from "./status/read-model/channel-snapshot.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
 import { exportRoutes } from "./status/routes/export-routes.ts";
@@ -30,6 +35,25 @@ export interface AppDeps {
   /** Answers "has my PR landed?" where the database does not know yet, within its own budget. */
   lookups: LookupGuard;
   connectionAddress?: ConnectionAddress;
+  /** Announced changes refresh the default read model at once. */
+  changes?: ChannelChanges;
+  /** The pointers and status rows public reads use; default one reloaded every few seconds. */
+  readModel?: ChannelReadModel;
+}
+
+/** How old the default read model may get when no change is announced (Workers: per isolate). */
+export const READ_MODEL_MAX_AGE_MS = 5_000;
+
+/** The read model over `deps.db`, refreshed by `deps.changes`. */
+export function defaultReadModel(deps: AppDeps): ChannelReadModel {
+  const names = deps.channels.map((c) => c.name);
+  const readModel = createChannelReadModel({
+    load: () => loadChannelSnapshot(deps.db, names),
+    maxAgeMs: READ_MODEL_MAX_AGE_MS,
+    onStale: (err) => deps.logger.warn("serving the last snapshot", { error: String(err) }),
+  });
+  deps.changes?.onChange(() => readModel.refresh());
+  return readModel;
 }
 
 const STATUS_BY_CODE: Record<string, 400 | 404 | 409 | 502> = {
@@ -40,6 +64,7 @@ const STATUS_BY_CODE: Record<string, 400 | 404 | 409 | 502> = {
 
 /** The HTTP app; no I/O at construction, so tests call `app.request()` and both runtimes share it. */
 export function createApp(deps: AppDeps): Hono {
+  const readModel = deps.readModel ?? defaultReadModel(deps);
   const app = new Hono();
   app.use(requestId());
 
@@ -53,7 +78,7 @@ export function createApp(deps: AppDeps): Hono {
       knownChannels: () => deps.channels.map((c) => c.name),
       publicUrl: deps.publicUrl,
       lookup: async (channel) => {
-        const release = await currentReleaseOf(deps.db, channel);
+        const release = (await readModel.current()).entries.get(channel)?.release;
         if (!release) return null;
         return {
           channel,

@@ -11,6 +11,10 @@ import { createHydraClient } from "./hydra/hydra-client.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import { createLookupGuard } from "./status/landings/lookup-guard.ts";
+import {
+  createChannelChanges,
+  notifyThroughDatabase,
+} from "./status/read-model/channel-changes.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
 
 export const USER_AGENT =
@@ -81,6 +85,7 @@ export function makeDeps(
     owner,
     lookups,
     connectionAddress,
+    changes: createChannelChanges({ owner, logger, announce: notifyThroughDatabase(db) }),
     ...overrides,
   };
 }

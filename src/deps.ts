@@ -7,6 +7,7 @@ import type { HydraApi } from "./hydra/hydra-api.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
+import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
 
 /** The ports domain code works through; the entries build them from the config. */
@@ -27,4 +28,6 @@ export interface Deps {
   lookups: LookupGuard;
   /** The connection's peer address, where the runtime can tell (per-client lookup limits). */
   connectionAddress?: ConnectionAddress;
+  /** Call after committing anything the public reads show (a flip, pin, freeze, tick outcome). */
+  changes: ChannelChanges;
 }

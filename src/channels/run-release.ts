@@ -99,6 +99,8 @@ export async function runRelease(
       .where(eq(releases.id, release.id));
     return true;
   });
+  // Replicas serve the new release now (this process) or on NOTIFY (others), not on their timer.
+  if (published) await deps.changes.channelChanged(spec.name);
   if (published) await recordLandingsAfterPublish(deps, spec, release, expectedCurrentId, now);
   return published;
 }

@@ -110,6 +110,7 @@ export async function tickChannel(deps: Deps, spec: ChannelSpec): Promise<TickOu
       log.error("tick failed", { step: "tick", code: errorCode(err), error: errorMessage(err) });
     }
     await recordOutcome(deps, row, outcome);
+    await deps.changes.channelChanged(spec.name);
   } finally {
     await releaseLease(deps.db, spec.name, deps.owner);
   }

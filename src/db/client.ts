@@ -10,10 +10,19 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface DbHandle {
   db: Db;
   close(): Promise<void>;
+  /** LISTEN on a dedicated connection (postgres.js re-listens after reconnecting); absent on PGlite. */
+  listen?(topic: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 /** postgres.js client: Node, and Workers through Hyperdrive (edge-safe with nodejs_compat). */
 export function createDb(url: string, opts: { max?: number } = {}): DbHandle {
   const sql = postgres(url, { max: opts.max ?? 5, onnotice: () => {} });
-  return { db: drizzle(sql, { schema }), close: () => sql.end({ timeout: 5 }) };
+  return {
+    db: drizzle(sql, { schema }),
+    close: () => sql.end({ timeout: 5 }),
+    listen: async (topic, onPayload) => {
+      const { unlisten } = await sql.listen(topic, onPayload);
+      return unlisten;
+    },
+  };
 }

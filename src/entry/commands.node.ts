@@ -5,6 +5,7 @@ import type { Logger } from "../log.ts";
 import { serveOnLoopback } from "../sim/serve.node.ts";
 import { listChannelStatus } from "../status/channel-status.ts";
 import { formatAge } from "../status/format-age.ts";
+import { followChanges } from "../status/read-model/follow-changes.ts";
 import { openRuntime } from "./runtime.node.ts";
 import { startScheduler } from "./scheduler.node.ts";
 
@@ -73,6 +74,12 @@ export async function statusCommand(
 export async function serveCommand(config: Config, logger: Logger, print: Print): Promise<number> {
   const rt = await openRuntime(config, logger);
   const server = await serveOnLoopback(rt.app, config.port, config.host);
+  const follower = await followChanges({
+    readModel: rt.readModel,
+    changes: rt.deps.changes,
+    logger,
+    ...(rt.listen ? { listen: rt.listen } : {}),
+  });
   const scheduler = config.scheduler ? startScheduler(rt.deps) : null;
   print(
     `floodgate serving ${config.publicUrl} (listening on ${config.host}:${server.port}; scheduler ${scheduler ? "on" : "off"})`,
@@ -83,6 +90,7 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
   });
   await scheduler?.stop();
   await server.close();
+  await follower.stop();
   await rt.close();
   return 0;
 }

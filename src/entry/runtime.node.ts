@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import type { Hono } from "hono";
-import { createApp } from "../app.ts";
+import { createApp, defaultReadModel } from "../app.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Config } from "../config/config.ts";
 import type { Db, DbHandle } from "../db/client.ts";
@@ -11,6 +11,7 @@ import { makeDeps } from "../deps-factory.ts";
 import { ConfigError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createFsStore } from "../publish/fs-store.node.ts";
+import type { ChannelReadModel } from "../status/read-model/channel-read-model.ts";
 import { nodeConnectionAddress } from "../status/routes/connection-address.node.ts";
 
 export { USER_AGENT } from "../deps-factory.ts";
@@ -19,6 +20,9 @@ export interface Runtime {
   config: Config;
   deps: Deps;
   app: Hono;
+  readModel: ChannelReadModel;
+  /** LISTEN on the database, where it has one other processes can NOTIFY (PostgreSQL). */
+  listen?: DbHandle["listen"];
   close(): Promise<void>;
 }
 
@@ -52,7 +56,15 @@ export async function openRuntime(
   });
   try {
     const deps = createDeps(config, handle.db, logger, { clock });
-    return { config, deps, app: createApp(deps), close: () => handle.close() };
+    const readModel = defaultReadModel(deps);
+    return {
+      config,
+      deps,
+      app: createApp({ ...deps, readModel }),
+      readModel,
+      ...(handle.listen ? { listen: handle.listen } : {}),
+      close: () => handle.close(),
+    };
   } catch (err) {
     await handle.close();
     throw err;

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { createApp } from "../app.ts";
+import { createApp, READ_MODEL_MAX_AGE_MS } from "../app.ts";
 import defaultChannels from "../config/channels.default.json" with { type: "json" };
 import { parseConfig } from "../config/config.ts";
 import { createDb } from "../db/client.ts";
@@ -8,6 +8,14 @@ import { ConfigError, errorMessage } from "../errors.ts";
 import { runScheduledTick } from "../jobs/run-scheduled-tick.ts";
 import { jsonLogger } from "../log.ts";
 import { createR2Store, type R2BucketLike } from "../publish/r2-store.ts";
+import {
+  createChannelReadModel,
+  createSnapshotCell,
+} from "../status/read-model/channel-read-model.ts";
+import { loadChannelSnapshot } from "../status/read-model/channel-snapshot.ts";
+
+// Per isolate: requests reuse the pointers for READ_MODEL_MAX_AGE_MS (the Workers freshness bound).
+const snapshotCell = createSnapshotCell();
 
 // The slice of the Workers runtime types used here (no @cloudflare/workers-types dependency).
 interface ExecutionContext {
@@ -68,7 +76,17 @@ export default {
       return Response.json({ error: { code: err.code, message: err.message } }, { status: 500 });
     }
     try {
-      return await createApp(runtime.deps).fetch(request);
+      const { db, channels } = runtime.deps;
+      const readModel = createChannelReadModel({
+        load: () =>
+          loadChannelSnapshot(
+            db,
+            channels.map((c) => c.name),
+          ),
+        maxAgeMs: READ_MODEL_MAX_AGE_MS,
+        cell: snapshotCell,
+      });
+      return await createApp({ ...runtime.deps, readModel }).fetch(request);
     } finally {
       ctx.waitUntil(runtime.close());
     }

@@ -1,9 +1,10 @@
-import { desc, eq, inArray } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import type { Db } from "../db/client.ts";
 import { channels, type Release, releases } from "../db/schema.ts";
 import type { BlockReason } from "../domain/decision.ts";
 import { channelDir } from "../publish/release-paths.ts";
+import { type ChannelSnapshotEntry, loadChannelSnapshot } from "./read-model/channel-snapshot.ts";
 
 export interface ChannelStatus {
   name: string;
@@ -45,26 +46,24 @@ export async function listChannelStatus(
   now: Date,
   publicUrl: string,
 ): Promise<ChannelStatus[]> {
-  const rows = await db
-    .select()
-    .from(channels)
-    .where(
-      inArray(
-        channels.name,
-        specs.map((s) => s.name),
-      ),
-    );
-  const byName = new Map(rows.map((r) => [r.name, r]));
-  const currentIds = rows.flatMap((r) => (r.currentReleaseId === null ? [] : [r.currentReleaseId]));
-  const current = currentIds.length
-    ? await db.select().from(releases).where(inArray(releases.id, currentIds))
-    : [];
-  const releaseById = new Map<number, Release>(current.map((r) => [r.id, r]));
+  const snapshot = await loadChannelSnapshot(
+    db,
+    specs.map((s) => s.name),
+  );
+  return channelStatuses(specs, snapshot, now, publicUrl);
+}
 
+/** Pure: each configured channel's status from a snapshot of the rows (see `read-model/`). */
+export function channelStatuses(
+  specs: ChannelSpec[],
+  snapshot: ReadonlyMap<string, ChannelSnapshotEntry>,
+  now: Date,
+  publicUrl: string,
+): ChannelStatus[] {
   return specs.map((spec) => {
-    const row = byName.get(spec.name);
-    const release =
-      row?.currentReleaseId != null ? releaseById.get(row.currentReleaseId) : undefined;
+    const entry = snapshot.get(spec.name);
+    const row = entry?.row;
+    const release = entry?.release ?? undefined;
     const outcome = row?.lastOutcome ?? null;
     return {
       name: spec.name,

@@ -21,6 +21,8 @@ export interface Harness {
   deps: Deps;
   app: Hono;
   config: Config;
+  /** The test database's URL when it is a PostgreSQL server (FLOODGATE_TEST_DATABASE_URL). */
+  dbUrl?: string;
   logs: string[];
   channel(name: string): ChannelSpec;
   releaseCount(): Promise<number>;
@@ -72,6 +74,7 @@ export async function startHarness(
     deps,
     app: createApp(deps),
     config,
+    ...(db.url ? { dbUrl: db.url } : {}),
     logs,
     channel: (name) => {
       const spec = config.channels.find((c) => c.name === name);

@@ -1,0 +1,94 @@
+import type { ChannelSnapshotEntry } from "./channel-snapshot.ts";
+
+export interface ChannelSnapshot {
+  entries: ReadonlyMap<string, ChannelSnapshotEntry>;
+  /** Grows whenever a reload finds different data: caches of anything derived key on it. */
+  generation: number;
+  loadedAtMs: number;
+}
+
+/** Where a snapshot is kept. On Workers one cell lives per isolate while models are per request. */
+export interface SnapshotCell {
+  snapshot: ChannelSnapshot | null;
+  fingerprint: string;
+}
+
+export const createSnapshotCell = (): SnapshotCell => ({ snapshot: null, fingerprint: "" });
+
+/**
+ * The channel → release pointers and status rows every public read needs, held in memory so no
+ * request waits on the database. A change refreshes it at once (`refresh`); a snapshot older
+ * than `maxAgeMs` is reloaded on the next read, the bound when no change is announced.
+ */
+export interface ChannelReadModel {
+  current(): Promise<ChannelSnapshot>;
+  /** Reloads now; a call during a load queues one more load, which sees every committed change. */
+  refresh(): Promise<ChannelSnapshot>;
+}
+
+export interface ChannelReadModelOptions {
+  load: () => Promise<Map<string, ChannelSnapshotEntry>>;
+  maxAgeMs: number;
+  nowMs?: () => number;
+  cell?: SnapshotCell;
+  /** Told when a reload fails and the previous snapshot keeps being served. */
+  onStale?: (err: unknown) => void;
+}
+
+export function createChannelReadModel(opts: ChannelReadModelOptions): ChannelReadModel {
+  const nowMs = opts.nowMs ?? Date.now;
+  const cell = opts.cell ?? createSnapshotCell();
+  let running: Promise<ChannelSnapshot> | null = null;
+  let queued: Promise<ChannelSnapshot> | null = null;
+
+  const load = async (): Promise<ChannelSnapshot> => {
+    const startedAt = nowMs();
+    const entries = await opts.load();
+    const fingerprint = JSON.stringify([...entries]);
+    const previous = cell.snapshot;
+    const changed = !previous || fingerprint !== cell.fingerprint;
+    const snapshot: ChannelSnapshot = {
+      entries: changed || !previous ? entries : previous.entries,
+      generation: (previous?.generation ?? 0) + (changed ? 1 : 0),
+      loadedAtMs: startedAt,
+    };
+    // A slower, older load must not overwrite a newer one.
+    if (!previous || previous.loadedAtMs <= startedAt) {
+      cell.snapshot = snapshot;
+      cell.fingerprint = fingerprint;
+    }
+    return cell.snapshot ?? snapshot;
+  };
+
+  const refresh = (): Promise<ChannelSnapshot> => {
+    if (!running) {
+      running = load().finally(() => {
+        running = null;
+      });
+      return running;
+    }
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return refresh();
+      });
+    return queued;
+  };
+
+  return {
+    async current() {
+      const snapshot = cell.snapshot;
+      if (snapshot && nowMs() - snapshot.loadedAtMs < opts.maxAgeMs) return snapshot;
+      try {
+        return await refresh();
+      } catch (err) {
+        // Serving the last known pointer beats failing every `nix-channel --update`.
+        if (!snapshot) throw err;
+        opts.onStale?.(err);
+        return snapshot;
+      }
+    },
+    refresh,
+  };
+}

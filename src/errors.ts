@@ -85,3 +85,35 @@ export class RetryLaterError extends AppError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** Who holds a data dir's lock file, as written in it. */
+export interface DataDirOwner {
+  pid: number;
+  host: string;
+  /** The process's start time (Linux), so a reused pid is not mistaken for the owner. */
+  startTicks: string | null;
+  command: string;
+  since: string;
+  nonce: string;
+  /** Where a running `serve` takes `status` and `tick` from other processes. */
+  control?: { url: string; token: string };
+}
+
+/** Another live process owns the embedded database; exit code 75 (EX_TEMPFAIL: try again later). */
+export class DataDirBusyError extends AppError {
+  readonly owner: DataDirOwner | null;
+
+  constructor(lockPath: string, owner: DataDirOwner | null) {
+    const who = owner
+      ? `"floodgate ${owner.command}" (pid ${owner.pid} on ${owner.host}, since ${owner.since})`
+      : "another process (its lock file cannot be read)";
+    const hint =
+      owner?.command === "serve"
+        ? "stop it first, or share a PostgreSQL database (DATABASE_URL) between processes"
+        : "try again when it has finished";
+    super("DATA_DIR_BUSY", `${lockPath.replace(/\.lock$/, "")} is in use by ${who}; ${hint}`, {
+      context: { lockPath, pid: owner?.pid, command: owner?.command },
+    });
+    this.owner = owner;
+  }
+}

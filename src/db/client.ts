@@ -9,6 +9,8 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 export interface DbHandle {
   db: Db;
+  /** Embedded databases only: tells other processes where the owner takes their requests. */
+  advertise?(control: { url: string; token: string }): void;
   close(): Promise<void>;
   /** LISTEN on a dedicated connection (postgres.js re-listens after reconnecting); absent on PGlite. */
   listen?(topic: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;

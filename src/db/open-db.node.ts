@@ -1,19 +1,28 @@
 import { join } from "node:path";
 import { createDb, type DbHandle } from "./client.ts";
 import { runMigrations } from "./migrate.node.ts";
-import { createPgliteDb } from "./pglite.node.ts";
+import { createPgliteDb, type DataDirClaim } from "./pglite.node.ts";
 
-/** Postgres when a URL is given, else embedded PGlite under the data dir; migrated either way. */
+/**
+ * Postgres when a URL is given, else embedded PGlite under the data dir, owned by this process
+ * while open (see `claim`); migrated either way.
+ */
 export async function openDatabase(opts: {
   databaseUrl?: string;
   dataDir: string;
+  claim: DataDirClaim;
 }): Promise<DbHandle> {
   if (opts.databaseUrl) {
     const handle = createDb(opts.databaseUrl);
     await runMigrations(handle.db, "postgres");
     return handle;
   }
-  const handle = await createPgliteDb(join(opts.dataDir, "db"));
-  await runMigrations(handle.db, "pglite");
+  const handle = await createPgliteDb(join(opts.dataDir, "db"), opts.claim);
+  try {
+    await runMigrations(handle.db, "pglite");
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
   return handle;
 }

@@ -1,18 +1,50 @@
 import { tickAll } from "../channels/tick-all.ts";
 import type { Config } from "../config/config.ts";
 import { openDatabase } from "../db/open-db.node.ts";
+import type { TickOutcome } from "../domain/tick-outcome.ts";
+import { DataDirBusyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { serveOnLoopback } from "../sim/serve.node.ts";
-import { listChannelStatus } from "../status/channel-status.ts";
+import { type ChannelStatus, listChannelStatus } from "../status/channel-status.ts";
 import { formatAge } from "../status/format-age.ts";
 import { followChanges } from "../status/read-model/follow-changes.ts";
-import { openRuntime } from "./runtime.node.ts";
+import {
+  type OwnerControl,
+  startOwnerControl,
+  statusFromOwner,
+  tickThroughOwner,
+} from "./owner-control.node.ts";
+import { LOCK_WAIT_MS, openRuntime, type Runtime } from "./runtime.node.ts";
 import { startScheduler } from "./scheduler.node.ts";
 
 type Print = (line: string) => void;
 
+/**
+ * The runtime, or, when a running `serve` owns the embedded database, the way to reach it: `status`
+ * and `tick` go through it rather than fail. Any other owner makes this throw DataDirBusyError.
+ */
+async function openOrReachOwner(
+  config: Config,
+  logger: Logger,
+  command: string,
+): Promise<{ rt: Runtime } | { control: OwnerControl }> {
+  try {
+    return { rt: await openRuntime(config, logger, { command, waitMs: LOCK_WAIT_MS }) };
+  } catch (err) {
+    const control = err instanceof DataDirBusyError ? err.owner?.control : undefined;
+    if (!control) throw err;
+    const { pid, since } = (err as DataDirBusyError).owner ?? {};
+    logger.info("data dir owned by serve; going through it", { command, pid, since });
+    return { control };
+  }
+}
+
 export async function migrateCommand(config: Config, print: Print): Promise<number> {
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const handle = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    claim: { command: "migrate", waitMs: LOCK_WAIT_MS },
+  });
   await handle.close();
   print(`migrations applied to ${config.databaseUrl ? "DATABASE_URL" : `${config.dataDir}/db`}`);
   return 0;
@@ -30,14 +62,18 @@ export async function tickCommand(
     );
     return 2;
   }
-  const rt = await openRuntime(config, logger);
-  try {
-    const outcomes = await tickAll(rt.deps, channel);
-    for (const o of outcomes) print(o.summary);
-    return outcomes.some((o) => o.kind === "error") ? 1 : 0;
-  } finally {
-    await rt.close();
+  const opened = await openOrReachOwner(config, logger, "tick");
+  let outcomes: TickOutcome[];
+  if ("control" in opened) outcomes = await tickThroughOwner(opened.control, channel);
+  else {
+    try {
+      outcomes = await tickAll(opened.rt.deps, channel);
+    } finally {
+      await opened.rt.close();
+    }
   }
+  for (const o of outcomes) print(o.summary);
+  return outcomes.some((o) => o.kind === "error") ? 1 : 0;
 }
 
 export async function statusCommand(
@@ -46,33 +82,33 @@ export async function statusCommand(
   print: Print,
   json: boolean,
 ): Promise<number> {
-  const rt = await openRuntime(config, logger);
-  try {
-    const statuses = await listChannelStatus(
-      rt.deps.db,
-      config.channels,
-      new Date(),
-      config.publicUrl,
-    );
-    if (json) {
-      print(JSON.stringify({ channels: statuses }, null, 2));
-      return 0;
+  const opened = await openOrReachOwner(config, logger, "status");
+  let statuses: ChannelStatus[];
+  if ("control" in opened) statuses = await statusFromOwner(opened.control);
+  else {
+    try {
+      const { db } = opened.rt.deps;
+      statuses = await listChannelStatus(db, config.channels, new Date(), config.publicUrl);
+    } finally {
+      await opened.rt.close();
     }
-    for (const s of statuses) {
-      const rev = s.release
-        ? `${s.release.name} (${formatAge(s.updateAgeSeconds)} ago)`
-        : "no release";
-      print(`${s.name.padEnd(24)} ${s.state.padEnd(8)} ${rev}\n${" ".repeat(25)}${s.summary}`);
-    }
-    return 0;
-  } finally {
-    await rt.close();
   }
+  if (json) {
+    print(JSON.stringify({ channels: statuses }, null, 2));
+    return 0;
+  }
+  for (const s of statuses) {
+    const rev = s.release
+      ? `${s.release.name} (${formatAge(s.updateAgeSeconds)} ago)`
+      : "no release";
+    print(`${s.name.padEnd(24)} ${s.state.padEnd(8)} ${rev}\n${" ".repeat(25)}${s.summary}`);
+  }
+  return 0;
 }
 
 /** HTTP (and the scheduler unless FLOODGATE_SCHEDULER=off) until SIGINT/SIGTERM. */
 export async function serveCommand(config: Config, logger: Logger, print: Print): Promise<number> {
-  const rt = await openRuntime(config, logger);
+  const rt = await openRuntime(config, logger, { command: "serve", waitMs: LOCK_WAIT_MS });
   const server = await serveOnLoopback(rt.app, config.port, config.host);
   const follower = await followChanges({
     readModel: rt.readModel,
@@ -80,6 +116,8 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
     logger,
     ...(rt.listen ? { listen: rt.listen } : {}),
   });
+  const owner = rt.advertise ? await startOwnerControl(rt) : null;
+  if (owner) rt.advertise?.(owner.control);
   const scheduler = config.scheduler ? startScheduler(rt.deps) : null;
   print(
     `floodgate serving ${config.publicUrl} (listening on ${config.host}:${server.port}; scheduler ${scheduler ? "on" : "off"})`,
@@ -91,6 +129,7 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
   await scheduler?.stop();
   await server.close();
   await follower.stop();
+  await owner?.server.close();
   await rt.close();
   return 0;
 }

@@ -52,6 +52,7 @@ export async function runDemo(opts: {
   const rt = await openRuntime(
     config,
     jsonLogger((line) => logFile.write(`${line}\n`), { service: "floodgate" }),
+    { command: "demo", waitMs: 0 },
   );
   handler = (req) => rt.app.fetch(req);
 

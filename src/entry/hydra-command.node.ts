@@ -4,7 +4,7 @@ import { formatDuration, formatHydraReport } from "../hydra/format-hydra-report.
 import { hydraReport } from "../hydra/hydra-report.ts";
 import { type JobHistoryEntry, jobHistory } from "../hydra/job-history.ts";
 import type { Logger } from "../log.ts";
-import { openRuntime } from "./runtime.node.ts";
+import { LOCK_WAIT_MS, openRuntime } from "./runtime.node.ts";
 
 type Print = (line: string) => void;
 
@@ -40,7 +40,7 @@ export async function hydraCommand(
     print(`usage: floodgate hydra <channel> [--json] [--history]; configured: ${names}`);
     return 2;
   }
-  const rt = await openRuntime(config, logger);
+  const rt = await openRuntime(config, logger, { command: "hydra", waitMs: LOCK_WAIT_MS });
   try {
     const report = await hydraReport(rt.deps, spec);
     const now = rt.deps.clock.now();

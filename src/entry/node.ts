@@ -16,6 +16,9 @@ const USAGE = `usage: floodgate <command>
                          the channel's newest Hydra eval: constituents passed, failed, pending;
                          --history also backfills and lists its last 30 days`;
 
+// sysexits.h: EX_CONFIG; EX_TEMPFAIL (another process owns the data dir: cron may simply retry).
+const EXIT_CODES: Record<string, number> = { BAD_CONFIG: 78, DATA_DIR_BUSY: 75 };
+
 /** The CLI: parses argv, validates config, dispatches. Returns the exit code. */
 export async function main(
   argv: string[],
@@ -63,6 +66,6 @@ export async function main(
   } catch (err) {
     const code = err instanceof AppError ? err.code : "INTERNAL";
     process.stderr.write(`floodgate: ${code}: ${errorMessage(err)}\n`);
-    return code === "BAD_CONFIG" ? 78 : 1;
+    return EXIT_CODES[code] ?? 1;
   }
 }

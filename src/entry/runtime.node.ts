@@ -6,6 +6,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import type { Config } from "../config/config.ts";
 import type { Db, DbHandle } from "../db/client.ts";
 import { openDatabase } from "../db/open-db.node.ts";
+import type { DataDirClaim } from "../db/pglite.node.ts";
 import type { Deps } from "../deps.ts";
 import { makeDeps } from "../deps-factory.ts";
 import { ConfigError } from "../errors.ts";
@@ -16,6 +17,9 @@ import { nodeConnectionAddress } from "../status/routes/connection-address.node.
 
 export { USER_AGENT } from "../deps-factory.ts";
 
+/** How long a command waits for another command (a cron tick, a migrate) to release the data dir. */
+export const LOCK_WAIT_MS = 15_000;
+
 export interface Runtime {
   config: Config;
   deps: Deps;
@@ -23,6 +27,8 @@ export interface Runtime {
   readModel: ChannelReadModel;
   /** LISTEN on the database, where it has one other processes can NOTIFY (PostgreSQL). */
   listen?: DbHandle["listen"];
+  /** Embedded database only: where other processes reach this owner (see owner-control.node.ts). */
+  advertise?(control: { url: string; token: string }): void;
   close(): Promise<void>;
 }
 
@@ -44,15 +50,20 @@ export function createDeps(
   return makeDeps(config, { db, store, logger, owner, connectionAddress }, overrides);
 }
 
-/** Opens (and migrates) the database, then wires the ports and the HTTP app. */
+/**
+ * Opens (and migrates) the database, then wires the ports and the HTTP app. An embedded database
+ * is owned by this process until `close` (`claim` names the command and how long it waits).
+ */
 export async function openRuntime(
   config: Config,
   logger: Logger,
+  claim: DataDirClaim,
   clock: Clock = systemClock,
 ): Promise<Runtime> {
   const handle: DbHandle = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: resolve(config.dataDir),
+    claim,
   });
   try {
     const deps = createDeps(config, handle.db, logger, { clock });
@@ -63,6 +74,7 @@ export async function openRuntime(
       app: createApp({ ...deps, readModel }),
       readModel,
       ...(handle.listen ? { listen: handle.listen } : {}),
+      advertise: handle.advertise,
       close: () => handle.close(),
     };
   } catch (err) {

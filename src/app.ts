@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { Clock } from "./clock.ts";
+import type { AdminToken } from "./config/admin-tokens.ts";
 import type { ChannelSpec } from "./config/channels-file.ts";
 import type { Db } from "./db/client.ts";
 import { AppError, RetryLaterError } from "./errors.ts";
@@ -15,6 +16,8 @@ import {
   createChannelReadModel,
 } from "./status/read-model/channel-read-model.ts";
 import { loadChannelSnapshot } from "./status/read-model/channel-snapshot.ts";
+import { adminRoutes } from "./status/routes/admin/admin-routes.ts";
+import { auditRoute } from "./status/routes/audit-route.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
 import { exportRoutes } from "./status/routes/export-routes.ts";
@@ -39,6 +42,8 @@ export interface AppDeps {
   changes?: ChannelChanges;
   /** The pointers and status rows public reads use; default one reloaded every few seconds. */
   readModel?: ChannelReadModel;
+  /** Bearer tokens of the admin API; empty turns it off (its paths answer 404). */
+  adminTokens: AdminToken[];
 }
 
 /** How old the default read model may get when no change is announced (Workers: per isolate). */
@@ -68,6 +73,8 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use(requestId());
 
+  app.route("/", adminRoutes(deps, deps.adminTokens));
+  app.route("/", auditRoute(deps));
   app.route("/", statusRoutes(deps));
   app.route("/", releaseRoutes({ store: deps.store }));
   app.route("/", landingRoutes(deps));

@@ -82,6 +82,7 @@ export function makeDeps(
     channels: config.channels,
     hydraUrl: config.hydraUrl,
     publicUrl: config.publicUrl,
+    adminTokens: config.adminTokens,
     owner,
     lookups,
     connectionAddress,

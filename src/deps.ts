@@ -1,5 +1,6 @@
 import type { Notifier } from "./alerts/notifier.ts";
 import type { Clock } from "./clock.ts";
+import type { AdminToken } from "./config/admin-tokens.ts";
 import type { ChannelSpec } from "./config/channels-file.ts";
 import type { Db } from "./db/client.ts";
 import type { GitHost } from "./git/git-host.ts";
@@ -22,6 +23,8 @@ export interface Deps {
   channels: ChannelSpec[];
   hydraUrl: string;
   publicUrl: string;
+  /** The admin API's bearer tokens and their labels; empty: the admin API is off. */
+  adminTokens: AdminToken[];
   /** Identifies this process in channel leases, so two advancers never work on one channel. */
   owner: string;
   /** Public lookups' own GitHub budget, caches and per-client allowance; the tick uses `git`. */

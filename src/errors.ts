@@ -44,6 +44,13 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** A request names something that cannot be done as asked (an unknown release, a missing reason). */
+export class BadRequestError extends AppError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super("BAD_REQUEST", message, { context });
+  }
+}
+
 export class IntegrityError extends AppError {
   constructor(message: string, context: Record<string, unknown> = {}) {
     super("INTEGRITY", message, { context });

@@ -1,9 +1,26 @@
 import type { BlockReason, Decision } from "../domain/decision.ts";
-import type { ChannelFacts, GateBuildFact } from "../domain/facts.ts";
+import type { ChannelFacts, ConstituentFact, GateBuildFact } from "../domain/facts.ts";
 import { compareVersions, releaseVersion } from "../domain/release-version.ts";
 
-function failureReasons(gate: GateBuildFact): BlockReason[] {
-  const failed = gate.constituents.filter((c) => c.state === "failed");
+/** The constituent names an admin accepted for this gate's eval. */
+function acceptedFor(facts: ChannelFacts, gate: GateBuildFact): Set<string> {
+  const names = (facts.accepted ?? [])
+    .filter((a) => a.evalId === gate.evalId)
+    .flatMap((a) => a.constituents);
+  return new Set(names);
+}
+
+export function isAccepted(c: ConstituentFact, accepted: Set<string>): boolean {
+  return accepted.has(c.job) || accepted.has(`${c.job}.${c.system}`);
+}
+
+function acceptedFailures(facts: ChannelFacts, gate: GateBuildFact): ConstituentFact[] {
+  const accepted = acceptedFor(facts, gate);
+  return gate.constituents.filter((c) => c.state === "failed" && isAccepted(c, accepted));
+}
+
+function failureReasons(gate: GateBuildFact, accepted = new Set<string>()): BlockReason[] {
+  const failed = gate.constituents.filter((c) => c.state === "failed" && !isAccepted(c, accepted));
   if (failed.length > 0) {
     return [
       {
@@ -26,7 +43,9 @@ function failureReasons(gate: GateBuildFact): BlockReason[] {
       },
     ];
   }
-  return gate.passed
+  // An aggregate fails with its constituents: when every failure was accepted, so is its own.
+  const allAccepted = gate.constituents.some((c) => c.state === "failed");
+  return gate.passed || allAccepted
     ? []
     : [
         {
@@ -37,6 +56,17 @@ function failureReasons(gate: GateBuildFact): BlockReason[] {
           releaseName: gate.releaseName,
         },
       ];
+}
+
+/** An admin's freeze or pin: the channel stays where it is whatever Hydra says. */
+function heldReasons(facts: ChannelFacts): BlockReason[] {
+  const reasons: BlockReason[] = [];
+  if (facts.frozen) reasons.push({ kind: "frozen", reason: facts.frozen.reason });
+  if (facts.pinned) {
+    const { releaseName, reason } = facts.pinned;
+    reasons.push({ kind: "pinned", releaseName, reason, branch: facts.branch.name });
+  }
+  return reasons;
 }
 
 function progressNotes(facts: ChannelFacts): BlockReason[] {
@@ -51,10 +81,19 @@ function progressNotes(facts: ChannelFacts): BlockReason[] {
  * constituent passed, that is newer than the current release and a fast-forward of the branch.
  */
 export function decideAdvance(facts: ChannelFacts): Decision {
-  if (facts.frozen)
-    return { kind: "blocked", reasons: [{ kind: "frozen", reason: facts.frozen.reason }] };
-  const failures = facts.newerFailure ? failureReasons(facts.newerFailure) : [];
-  const { candidate, current } = facts;
+  const held = heldReasons(facts);
+  if (held.length) return { kind: "blocked", reasons: held };
+  const { newerFailure, current } = facts;
+  const gateFailures = (gate: GateBuildFact) => failureReasons(gate, acceptedFor(facts, gate));
+  // An admin's accept of a failed eval's named constituents makes that eval a candidate.
+  const forced =
+    newerFailure &&
+    acceptedFailures(facts, newerFailure).length > 0 &&
+    gateFailures(newerFailure).length === 0
+      ? newerFailure
+      : null;
+  const failures = newerFailure && !forced ? gateFailures(newerFailure) : [];
+  const candidate = forced ?? facts.candidate;
   if (!candidate)
     return failures.length
       ? { kind: "blocked", reasons: failures }
@@ -74,13 +113,14 @@ export function decideAdvance(facts: ChannelFacts): Decision {
     });
   }
 
-  const candidateProblems = failureReasons(candidate);
+  const candidateProblems = gateFailures(candidate);
   if (candidateProblems.length) return { kind: "blocked", reasons: candidateProblems };
 
   const { branch } = facts;
   if (!branch.head)
     return { kind: "blocked", reasons: [{ kind: "branch-missing", branch: branch.name }] };
-  if (branch.candidateIs !== "ahead" && branch.candidateIs !== "identical") {
+  const relation = forced ? branch.newerFailureIs : branch.candidateIs;
+  if (relation !== "ahead" && relation !== "identical") {
     return {
       kind: "blocked",
       reasons: [
@@ -89,11 +129,12 @@ export function decideAdvance(facts: ChannelFacts): Decision {
           branch: branch.name,
           head: branch.head,
           revision: candidate.revision,
-          relation: branch.candidateIs ?? "unknown",
+          relation: relation ?? "unknown",
         },
       ],
     };
   }
+  const accepted = acceptedFailures(facts, candidate);
   return {
     kind: "advance",
     release: {
@@ -102,6 +143,7 @@ export function decideAdvance(facts: ChannelFacts): Decision {
       evalId: candidate.evalId,
       buildId: candidate.buildId,
     },
+    ...(accepted.length ? { accepted } : {}),
   };
 
   function idle(reason: Extract<Decision, { kind: "idle" }>["reason"]): Decision {

@@ -12,6 +12,10 @@ export function describeReason(reason: BlockReason): string {
   switch (reason.kind) {
     case "frozen":
       return `frozen: ${reason.reason}`;
+    case "pinned": {
+      const why = reason.reason ? ` (${reason.reason})` : "";
+      return `pinned to ${reason.releaseName}${why}; branch ${reason.branch} is not forced back and stays until unpinned`;
+    }
     case "constituents-failed":
       return listJobs(reason.failed);
     case "constituents-pending":

@@ -6,6 +6,7 @@ import type { ChannelFacts, CurrentRelease, GateBuildFact } from "../domain/fact
 import { trackBranch } from "../git/track-branch.ts";
 import { evalProgress, recordEvalProgress } from "../hydra/eval-progress.ts";
 import { recordGate } from "../hydra/record-gate.ts";
+import { acceptedFailuresOf } from "./accept-eval.ts";
 
 async function currentRelease(deps: Deps, row: Channel): Promise<CurrentRelease | null> {
   if (row.currentReleaseId === null) return null;
@@ -16,6 +17,18 @@ async function currentRelease(deps: Deps, row: Channel): Promise<CurrentRelease 
   return release
     ? { releaseName: release.name, revision: release.revision, buildId: release.buildId }
     : null;
+}
+
+async function pinnedRelease(deps: Deps, row: Channel): Promise<ChannelFacts["pinned"]> {
+  if (row.pinnedReleaseId === null) return null;
+  const [release] = await deps.db
+    .select({ name: releases.name })
+    .from(releases)
+    .where(eq(releases.id, row.pinnedReleaseId));
+  return {
+    releaseName: release?.name ?? `release #${row.pinnedReleaseId}`,
+    reason: row.pinnedReason,
+  };
 }
 
 /**
@@ -55,21 +68,28 @@ export async function gatherFacts(
   const newestEval = await evalProgress(deps, spec.job, now, { fresh: moving });
   if (newestEval) await recordEvalProgress(deps.db, newestEval, now);
 
-  let candidateIs: ChannelFacts["branch"]["candidateIs"] = null;
-  if (head && candidate) {
-    candidateIs =
-      head.sha === candidate.revision
-        ? "identical"
-        : (await deps.git.compare(head.sha, candidate.revision, { maxCommits: 0 })).status;
-  }
+  const relationTo = async (gate: GateBuildFact | null) => {
+    if (!head || !gate) return null;
+    if (head.sha === gate.revision) return "identical" as const;
+    return (await deps.git.compare(head.sha, gate.revision, { maxCommits: 0 })).status;
+  };
+  const candidateIs = await relationTo(candidate);
 
+  const gateEvals = [candidate?.evalId, newerFailure?.evalId].flatMap((id) => (id ? [id] : []));
+  const accepted = await acceptedFailuresOf(deps.db, spec.name, gateEvals);
+  // An accepted failed eval may become the candidate: the gate needs its relation too.
+  const newerFailureIs = accepted.some((a) => a.evalId === newerFailure?.evalId)
+    ? await relationTo(newerFailure)
+    : null;
   return {
     channel: spec.name,
     frozen: row.frozen ? { reason: row.frozenReason ?? "frozen by an admin" } : null,
+    pinned: await pinnedRelease(deps, row),
+    accepted,
     current,
     candidate,
     newerFailure,
     newestEval,
-    branch: { name: spec.branch, head: head?.sha ?? null, candidateIs },
+    branch: { name: spec.branch, head: head?.sha ?? null, candidateIs, newerFailureIs },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { type AdminToken, AdminTokens } from "./admin-tokens.ts";
 import { type ChannelSpec, ChannelsFile } from "./channels-file.ts";
 
 // Unset and empty mean the same thing for env vars (a blank line in a .env file must not become a value).
@@ -41,7 +42,7 @@ const Env = z.object({
   FLOODGATE_REPO: optional(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"')),
   GITHUB_TOKEN: optional(z.string()),
   FLOODGATE_PUBLIC_URL: optional(HttpUrl),
-  FLOODGATE_ADMIN_TOKEN: optional(z.string().min(16, "expected at least 16 characters")),
+  FLOODGATE_ADMIN_TOKEN: optional(AdminTokens),
   SLACK_WEBHOOK_URL: optional(HttpUrl),
   FLOODGATE_SCHEDULER: optional(z.enum(["on", "off"], { error: 'expected "on" or "off"' })),
   PORT: optional(z.coerce.number().int().min(0).max(65535, "expected a TCP port")),
@@ -87,7 +88,8 @@ export interface Config {
   repo: string;
   githubToken?: string;
   publicUrl: string;
-  adminToken?: string;
+  /** Empty: the admin API is off. */
+  adminTokens: AdminToken[];
   slackWebhookUrl?: string;
   scheduler: boolean;
   port: number;
@@ -134,7 +136,7 @@ export function parseConfig(
     repo: e.FLOODGATE_REPO ?? "NixOS/nixpkgs",
     githubToken: e.GITHUB_TOKEN,
     publicUrl: (e.FLOODGATE_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
-    adminToken: e.FLOODGATE_ADMIN_TOKEN,
+    adminTokens: e.FLOODGATE_ADMIN_TOKEN ?? [],
     slackWebhookUrl: e.SLACK_WEBHOOK_URL,
     scheduler: (e.FLOODGATE_SCHEDULER ?? "on") === "on",
     port,

@@ -10,6 +10,8 @@ export interface ReleasePlan {
 /** Why a channel does not move; each is shown on the page, logged and sent to Slack as is. */
 export type BlockReason =
   | { kind: "frozen"; reason: string }
+  /** Held by an admin at a published release; the branch stays where it is (never forced back). */
+  | { kind: "pinned"; releaseName: string; reason: string | null; branch: string }
   | {
       kind: "constituents-failed";
       evalId: number;
@@ -37,6 +39,11 @@ export type IdleReason =
   | { kind: "older-candidate"; candidate: string; current: string };
 
 export type Decision =
-  | { kind: "advance"; release: ReleasePlan }
+  | {
+      kind: "advance";
+      release: ReleasePlan;
+      /** Failed constituents an admin accepted for this eval, which the gate let through. */
+      accepted?: ConstituentFact[];
+    }
   | { kind: "blocked"; reasons: BlockReason[] }
   | { kind: "idle"; reason: IdleReason; notes: BlockReason[] };

@@ -42,6 +42,12 @@ export interface CurrentRelease {
   buildId: number;
 }
 
+export interface AcceptedFailures {
+  evalId: number;
+  /** Constituent names as Hydra shows them: `job`, or `job.system` when the job has no system suffix. */
+  constituents: string[];
+}
+
 /** Everything `decideAdvance` needs, gathered by the tick from the database and upstreams. */
 export interface ChannelFacts {
   channel: string;
@@ -53,6 +59,19 @@ export interface ChannelFacts {
   newerFailure: GateBuildFact | null;
   /** Progress of the job's jobset's newest eval (asked at most every 15 min per project). */
   newestEval?: EvalProgressFact | null;
+  /** An admin's pin: the channel is held at this release (served) until unpinned. */
+  pinned?: { releaseName: string; reason: string | null } | null;
+  /**
+   * Failed constituents an admin accepted (`accept`, the real updater's FORCE), by eval: only these
+   * failures of only that eval are let through.
+   */
+  accepted?: AcceptedFailures[];
   /** The channel branch head and how the candidate's revision relates to it. */
-  branch: { name: string; head: string | null; candidateIs: Ancestry | null };
+  branch: {
+    name: string;
+    head: string | null;
+    candidateIs: Ancestry | null;
+    /** Asked only when an admin accepted failures of the newer failed gate's eval. */
+    newerFailureIs?: Ancestry | null;
+  };
 }

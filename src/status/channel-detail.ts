@@ -5,6 +5,7 @@ import { branchHeads, events, hydraBuilds } from "../db/schema.ts";
 import { NotFoundError } from "../errors.ts";
 import { HISTORY_DAYS } from "../hydra/backfill-history.ts";
 import { type JobHistoryEntry, jobHistory } from "../hydra/job-history.ts";
+import { type AuditEntry, listAuditEntries } from "./audit-entries.ts";
 import { type ChannelStatus, listChannelStatus, listReleases } from "./channel-status.ts";
 
 export interface ChannelDetail {
@@ -30,6 +31,8 @@ export interface ChannelDetail {
     lastError: { code: string; message: string; step: string } | null;
   }[];
   events: { type: string; at: string; summary: string }[];
+  /** Admin actions (freeze, pin, accept…), newest first. */
+  audit: AuditEntry[];
   /** One entry per gate build of the last 30 days, oldest first: status.nixos.org's job strip. */
   jobHistory: JobHistoryEntry[];
 }
@@ -106,6 +109,7 @@ export async function channelDetail(
       at: e.at.toISOString(),
       summary: typeof e.data.summary === "string" ? e.data.summary : e.type,
     })),
+    audit: await listAuditEntries(db, name, 20),
     jobHistory: await jobHistory(db, spec, new Date(now.getTime() - HISTORY_DAYS * 86_400_000), {
       hydraUrl: urls.hydraUrl,
     }),

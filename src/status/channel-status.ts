@@ -1,4 +1,4 @@
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import type { Db } from "../db/client.ts";
 import { channels, type Release, releases } from "../db/schema.ts";
@@ -22,6 +22,9 @@ export interface ChannelStatus {
   /** Seconds since the revision's commit and since the release was published (DESIGN.md "Lag"). */
   revisionAgeSeconds: number | null;
   updateAgeSeconds: number | null;
+  /** An admin's freeze and pin (`release` above is then the pinned one: what users get). */
+  frozen: { reason: string } | null;
+  pin: { release: string; reason: string | null } | null;
   state: "advanced" | "blocked" | "idle" | "error" | "unknown";
   summary: string;
   reasons: BlockReason[];
@@ -82,6 +85,11 @@ export function channelStatuses(
         : null,
       revisionAgeSeconds: ageSeconds(now, release?.revisionCommittedAt ?? null),
       updateAgeSeconds: ageSeconds(now, release?.publishedAt ?? null),
+      frozen: row?.frozen ? { reason: row.frozenReason ?? "frozen by an admin" } : null,
+      pin:
+        row?.pinnedReleaseId != null
+          ? { release: release?.name ?? "", reason: row.pinnedReason ?? null }
+          : null,
       state: (outcome?.kind as ChannelStatus["state"] | undefined) ?? "unknown",
       summary: outcome?.summary ?? "not ticked yet",
       reasons: reasonsOf(outcome),
@@ -101,12 +109,15 @@ export async function listReleases(db: Db, channel: string, limit = 50): Promise
     .limit(limit);
 }
 
-/** What the redirect routes need to find a channel's current release. */
+/** What the redirect routes need to find a channel's served release (pinned, else current). */
 export async function currentReleaseOf(db: Db, channel: string): Promise<Release | null> {
   const [row] = await db
     .select({ release: releases })
     .from(channels)
-    .innerJoin(releases, eq(releases.id, channels.currentReleaseId))
+    .innerJoin(
+      releases,
+      eq(releases.id, sql`coalesce(${channels.pinnedReleaseId}, ${channels.currentReleaseId})`),
+    )
     .where(eq(channels.name, channel));
   return row?.release ?? null;
 }

@@ -1,6 +1,7 @@
 import { html } from "hono/html";
 import type { ChannelDetail } from "../channel-detail.ts";
 import { formatAge } from "../format-age.ts";
+import { auditTable, heldNotice } from "./admin-sections.ts";
 import { type Html, layout } from "./layout.ts";
 import { reasonList } from "./reason-list.ts";
 
@@ -46,6 +47,7 @@ export function channelPage(d: ChannelDetail, hydraUrl: string): Html {
 <h1><code>${ch.name}</code></h1>
 <p>${ch.status}${ch.variant ? `, ${ch.variant}` : ""}; Hydra job
   <a href="${hydraUrl}/job/${ch.job}#tabs-constituents"><code>${ch.job}</code></a>; branch <code>${ch.branch}</code></p>
+${heldNotice(d)}
 <p><span class="state ${ch.state}">${ch.state}</span> ${ch.summary}</p>
 ${reasonList(ch.reasons)}
 <p>${
@@ -66,6 +68,8 @@ ${jobStrip(d)}
         <td><a href="${hydraUrl}/eval/${r.evalId}">${r.evalId}</a></td><td>${r.publishedAt ?? ""}</td></tr>`,
     )}</tbody></table>
 <h2>Events</h2>
-<ul>${d.events.map((e) => html`<li><time>${e.at}</time> ${e.summary}</li>`)}</ul>`,
+<ul>${d.events.map((e) => html`<li><time>${e.at}</time> ${e.summary}</li>`)}</ul>
+<h2>Admin actions</h2>
+${auditTable(d)}`,
   );
 }

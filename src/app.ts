@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
 import type { Clock } from "./clock.ts";
 import type { AdminToken } from "./config/admin-tokens.ts";
 import type { ChannelSpec } from "./config/channels-file.ts";
@@ -10,6 +11,7 @@ import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import { channelDir } from "./publish/release-paths.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
+import { PAGE_STYLE_SOURCE } from "./status/pages/layout.ts";
 import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
 import {
   type ChannelReadModel,
@@ -72,6 +74,25 @@ export function createApp(deps: AppDeps): Hono {
   const readModel = deps.readModel ?? defaultReadModel(deps);
   const app = new Hono();
   app.use(requestId());
+  app.use(
+    secureHeaders({
+      // Pages are server-rendered HTML with one inline stylesheet: no scripts, frames or plugins.
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: [PAGE_STYLE_SOURCE],
+        imgSrc: ["'self'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+      xFrameOptions: "DENY",
+      referrerPolicy: "no-referrer",
+      // Release files and JSON are public and fetched from anywhere (mirrors, other sites' pages).
+      crossOriginResourcePolicy: "cross-origin",
+      // TLS (and so HSTS, which browsers ignore over http) is the reverse proxy's to decide.
+      strictTransportSecurity: false,
+    }),
+  );
 
   app.route("/", adminRoutes(deps, deps.adminTokens));
   app.route("/", auditRoute(deps));

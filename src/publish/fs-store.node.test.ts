@@ -131,6 +131,12 @@ describe("createFsStore", () => {
     expect(await store.head("nixos/unstable/r")).toBeNull();
   });
 
+  it("returns null for a key longer than the filesystem allows (ENAMETOOLONG)", async () => {
+    const key = `${"abcdefghi/".repeat(500)}x`;
+    expect(await store.head(key)).toBeNull();
+    expect(await store.get(key)).toBeNull();
+  });
+
   it("computes the etag of a file written behind its back and notices a replaced file", async () => {
     await writeFile(join(root, "outside"), "manual");
     expect((await store.head("outside"))?.etag).toBe(sha256("manual"));

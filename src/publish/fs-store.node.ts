@@ -74,7 +74,9 @@ export function createFsStore(rootDir: string): BlobStore {
     try {
       return await open(path, "r");
     } catch (err) {
-      if (hasCode(err, "ENOENT") || hasCode(err, "ENOTDIR") || hasCode(err, "EISDIR")) return null;
+      // A name too long to exist (ENAMETOOLONG) is as absent as a missing one.
+      const absent = ["ENOENT", "ENOTDIR", "EISDIR", "ENAMETOOLONG"].some((c) => hasCode(err, c));
+      if (absent) return null;
       throw storageError("STORAGE_READ", `cannot read ${path}`, err);
     }
   };

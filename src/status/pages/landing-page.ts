@@ -3,6 +3,7 @@ import { formatAge } from "../format-age.ts";
 import type { ChannelLanding } from "../landings/channel-landing.ts";
 import type { CommitReport, CommitSummary, PullSummary } from "../landings/commit-landing.ts";
 import type { PullReport } from "../landings/pull-landing.ts";
+import { githubHref } from "./github-href.ts";
 import { type Html, layout } from "./layout.ts";
 
 const GITHUB = "https://github.com/NixOS/nixpkgs";
@@ -63,7 +64,8 @@ function commitFacts(commit: CommitSummary): Html {
 }
 
 function pullItem(p: PullSummary): Html {
-  return html`<li><a href="/prs/${p.number}">#${p.number}</a> ${p.title} (<a href="${p.url}">GitHub</a>)</li>`;
+  const href = githubHref(p.url);
+  return html`<li><a href="/prs/${p.number}">#${p.number}</a> ${p.title}${href ? html` (<a href="${href}">GitHub</a>)` : ""}</li>`;
 }
 
 /** `/commits/{sha}`: which channels have a commit. */
@@ -83,9 +85,10 @@ ${channelTable(report.channels, now)}
 export function pullPage(report: PullReport, now: Date): Html {
   const { pull } = report;
   const state = pull.merged ? `merged into ${pull.baseRef}` : `${pull.state}, not merged`;
+  const href = githubHref(pull.url);
   return page(
     `PR #${pull.number}`,
-    html`<h1>Has PR <a href="${pull.url}">#${pull.number}</a> landed?</h1>
+    html`<h1>Has PR ${href ? html`<a href="${href}">#${pull.number}</a>` : `#${pull.number}`} landed?</h1>
 <p><strong>${pull.title}</strong> (${state}${pull.mergedAt ? html` at ${pull.mergedAt}` : ""})</p>
 ${report.commit ? commitFacts(report.commit) : ""}
 ${report.commit ? channelTable(report.channels, now) : html`<p>Not merged, so in no channel yet.</p>`}

@@ -1,3 +1,4 @@
+import { sha256 } from "@noble/hashes/sha2.js";
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { pageStyle } from "../../../web/style.ts";
@@ -5,6 +6,9 @@ import { pageStyle } from "../../../web/style.ts";
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 const STYLE = raw(pageStyle);
+
+/** The inline stylesheet's CSP source: pages may use it and no other inline style or script. */
+export const PAGE_STYLE_SOURCE = `'sha256-${btoa(String.fromCharCode(...sha256(new TextEncoder().encode(pageStyle))))}'`;
 
 /** The page frame every floodgate page shares. */
 export function layout(title: string, body: Html): Html {

@@ -130,6 +130,26 @@ describe("releaseRoutes", () => {
       expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST" } });
     }
   });
+
+  it("answers 414 for paths longer than any release path, before touching storage", async () => {
+    for (const path of [
+      `/releases/${"a".repeat(4200)}`, // one segment over NAME_MAX
+      `/releases/${"abcdefghi/".repeat(420)}x`, // many short ones over PATH_MAX
+      `/releases/nixos/${"é".repeat(200)}`, // 200 characters, 400 bytes
+      `/releases/nixos/${"%C3%A9".repeat(200)}`,
+      `${RELEASE}/${"x".repeat(1000)}`,
+    ]) {
+      for (const method of ["GET", "HEAD"]) {
+        const res = await app.request(path, { method });
+        expect(res.status, `${method} ${path.slice(0, 40)}`).toBe(414);
+        if (method === "GET") {
+          expect(await res.json()).toEqual({
+            error: { code: "URI_TOO_LONG", message: expect.stringMatching(/at most 1024 bytes/) },
+          });
+        }
+      }
+    }
+  });
 });
 
 describe("parseRange", () => {

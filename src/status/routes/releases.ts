@@ -26,6 +26,7 @@ export function releaseRoutes(deps: ReleaseRoutesDeps): Hono {
   app.get("/releases/*", async (c) => {
     const path = parseReleasePath(new URL(c.req.url).pathname);
     if (path.kind === "bad") return problem(c, 400, "BAD_REQUEST", path.message);
+    if (path.kind === "too-long") return problem(c, 414, "URI_TOO_LONG", path.message);
     if (path.kind === "none") return problem(c, 404, "NOT_FOUND", "no such release or file");
 
     if (path.trailingSlash) {
@@ -89,7 +90,14 @@ async function serveObject(c: Context, store: BlobStore, key: string, info: Blob
 type ReleasePath =
   | { kind: "ok"; key: string; raw: string; trailingSlash: boolean }
   | { kind: "bad"; message: string }
+  | { kind: "too-long"; message: string }
   | { kind: "none" };
+
+// Real release paths are under 100 bytes; filesystems refuse names over 255 bytes (NAME_MAX) and
+// paths over 4096 (PATH_MAX), which would otherwise surface as a storage error.
+const MAX_KEY_BYTES = 1024;
+const MAX_SEGMENT_BYTES = 255;
+const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 
 /** Reads the raw (still percent-encoded) path so that encoded slashes can be told from real ones. */
 export function parseReleasePath(pathname: string): ReleasePath {
@@ -98,6 +106,8 @@ export function parseReleasePath(pathname: string): ReleasePath {
   const trailingSlash = raw.endsWith("/");
   if (trailingSlash) raw = raw.slice(0, -1);
   if (raw === "") return { kind: "none" };
+  // Percent-encoding at most triples a byte; checked before decoding anything.
+  if (raw.length > 3 * MAX_KEY_BYTES) return tooLong();
   if (/%(2f|5c|00)/i.test(raw))
     return { kind: "bad", message: "encoded separators are not allowed" };
   const segments: string[] = [];
@@ -108,10 +118,18 @@ export function parseReleasePath(pathname: string): ReleasePath {
     } catch {
       return { kind: "bad", message: "malformed percent-encoding in the path" };
     }
+    if (utf8Length(segment) > MAX_SEGMENT_BYTES) return tooLong();
     if (!isSafeSegment(segment)) return { kind: "bad", message: `bad path segment "${part}"` };
     segments.push(segment);
   }
-  return { kind: "ok", key: segments.join("/"), raw, trailingSlash };
+  const key = segments.join("/");
+  if (utf8Length(key) > MAX_KEY_BYTES) return tooLong();
+  return { kind: "ok", key, raw, trailingSlash };
+}
+
+function tooLong(): ReleasePath {
+  const message = `release paths are at most ${MAX_KEY_BYTES} bytes, ${MAX_SEGMENT_BYTES} per segment`;
+  return { kind: "too-long", message };
 }
 
 /** One `bytes=` range (RFC 9110 §14.1.2); several ranges or bad syntax are ignored (full body). */
@@ -138,7 +156,7 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === `"${etag}"`);
 }
 
-function problem(c: Context, status: 400 | 404, code: string, message: string) {
+function problem(c: Context, status: 400 | 404 | 414, code: string, message: string) {
   c.header("Cache-Control", "no-store");
   return c.json({ error: { code, message } }, status);
 }

@@ -38,7 +38,7 @@ interface World {
 async function startWorld(requestsPerSecond: number): Promise<World> {
   const sim = await startSimulator();
   const db = await createPgliteDb();
-  await runMigrations(db.db, "pglite");
+  await runMigrations(db.db);
   const dir = mkdtempSync(join(tmpdir(), "floodgate-bench-"));
   const config = parseConfig(
     { ...sim.env, FLOODGATE_DATA_DIR: dir },

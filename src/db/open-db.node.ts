@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { createDb, type DbHandle } from "./client.ts";
-import { runMigrations } from "./migrate.node.ts";
+import { runMigrations, runPostgresMigrations } from "./migrate.node.ts";
 import { createPgliteDb, type DataDirClaim } from "./pglite.node.ts";
 
 /**
@@ -13,13 +13,12 @@ export async function openDatabase(opts: {
   claim: DataDirClaim;
 }): Promise<DbHandle> {
   if (opts.databaseUrl) {
-    const handle = createDb(opts.databaseUrl);
-    await runMigrations(handle.db, "postgres");
-    return handle;
+    await runPostgresMigrations(opts.databaseUrl);
+    return createDb(opts.databaseUrl);
   }
   const handle = await createPgliteDb(join(opts.dataDir, "db"), opts.claim);
   try {
-    await runMigrations(handle.db, "pglite");
+    await runMigrations(handle.db);
   } catch (err) {
     await handle.close();
     throw err;

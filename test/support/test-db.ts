@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { createDb, type DbHandle } from "../../src/db/client.ts";
-import { runMigrations } from "../../src/db/migrate.node.ts";
+import { runMigrations, runPostgresMigrations } from "../../src/db/migrate.node.ts";
 import { createPgliteDb } from "../../src/db/pglite.node.ts";
 
 /**
@@ -12,7 +12,7 @@ export async function createTestDb(): Promise<DbHandle & { url?: string }> {
   const baseUrl = process.env.FLOODGATE_TEST_DATABASE_URL;
   if (baseUrl) return createServerTestDb(baseUrl);
   const handle = await createPgliteDb();
-  await runMigrations(handle.db, "pglite");
+  await runMigrations(handle.db);
   return handle;
 }
 
@@ -23,8 +23,8 @@ export async function createServerTestDb(baseUrl: string): Promise<DbHandle & { 
   await admin.unsafe(`create database "${name}"`);
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
+  await runPostgresMigrations(url.toString());
   const handle = createDb(url.toString());
-  await runMigrations(handle.db, "postgres");
   return {
     db: handle.db,
     url: url.toString(),

@@ -30,6 +30,8 @@ export const ChannelSpec = z
     sourceBranch: z.string().min(1),
     productJob: z.string().min(1),
     schedule: z.string().min(9).default("*/10 * * * *"),
+    /** Published releases retention keeps for this channel; overrides FLOODGATE_KEEP_RELEASES. */
+    keepReleases: z.number().int().min(1).optional(),
   })
   .strict()
   .transform((c) => ({ ...c, branch: c.branch ?? c.name }));

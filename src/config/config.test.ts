@@ -59,6 +59,35 @@ describe("parseConfig", () => {
     expect(() => parseConfig({}, { raw: dup, source: "x.json" })).toThrow(/duplicate channel/);
   });
 
+  it("reads S3 settings and the retention count, with defaults", () => {
+    const defaults = parseConfig({}, bundled);
+    expect(defaults.keepReleases).toBe(30);
+    expect(defaults.s3).toEqual({ region: "us-east-1" });
+    const r2 = parseConfig(
+      {
+        FLOODGATE_STORAGE: "s3://releases",
+        S3_ENDPOINT: "https://abc.r2.cloudflarestorage.com",
+        AWS_ACCESS_KEY_ID: "id",
+        AWS_SECRET_ACCESS_KEY: "secret",
+        S3_FORCE_PATH_STYLE: "false",
+        FLOODGATE_KEEP_RELEASES: "all",
+      },
+      bundled,
+    );
+    expect(r2.s3).toEqual({
+      endpoint: "https://abc.r2.cloudflarestorage.com",
+      region: "auto",
+      accessKeyId: "id",
+      secretAccessKey: "secret",
+      forcePathStyle: false,
+    });
+    expect(r2.keepReleases).toBeNull();
+    expect(parseConfig({ FLOODGATE_KEEP_RELEASES: "5" }, bundled).keepReleases).toBe(5);
+    expect(() => parseConfig({ FLOODGATE_KEEP_RELEASES: "0" }, bundled)).toThrow(
+      /FLOODGATE_KEEP_RELEASES: expected a whole number ≥ 1 or "all"/,
+    );
+  });
+
   it("reads the lookups' limits as whole numbers, with defaults", () => {
     expect(parseConfig({}, bundled).lookups).toEqual({
       githubPerHour: 1500,

@@ -48,6 +48,20 @@ const Env = z.object({
   PORT: optional(z.coerce.number().int().min(0).max(65535, "expected a TCP port")),
   HOST: optional(z.string().min(1)),
   S3_ENDPOINT: optional(HttpUrl),
+  S3_FORCE_PATH_STYLE: optional(z.enum(["true", "false"], { error: 'expected "true" or "false"' })),
+  AWS_ACCESS_KEY_ID: optional(z.string()),
+  AWS_SECRET_ACCESS_KEY: optional(z.string()),
+  AWS_SESSION_TOKEN: optional(z.string()),
+  AWS_REGION: optional(
+    z.string().regex(/^[a-z0-9-]+$/, 'expected a region such as "us-east-1" or "auto"'),
+  ),
+  FLOODGATE_KEEP_RELEASES: optional(
+    z
+      .string()
+      .regex(/^(all|[1-9]\d{0,8})$/, 'expected a whole number ≥ 1 or "all"')
+      .transform((v) => (v === "all" ? ("all" as const) : Number(v))),
+  ),
+
   FLOODGATE_LOOKUP_GITHUB_BUDGET: optional(Count("GitHub requests per hour")),
   FLOODGATE_LOOKUP_GITHUB_RESERVE: optional(Count("a number of GitHub requests")),
   FLOODGATE_LOOKUP_CLIENT_PER_MINUTE: optional(Count("lookups per minute")),
@@ -72,6 +86,19 @@ export interface LookupLimits {
   cacheSize: number;
 }
 
+/** How to reach an S3-compatible bucket from Node (on Workers, s3:// is the R2 binding instead). */
+export interface S3Settings {
+  endpoint?: string;
+  region: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  forcePathStyle?: boolean;
+}
+
+/** Published releases kept per channel by default, besides the current and pinned ones. */
+export const DEFAULT_KEEP_RELEASES = 30;
+
 export type Storage =
   | { kind: "file"; dir: string }
   | { kind: "s3"; bucket: string; prefix: string };
@@ -95,6 +122,9 @@ export interface Config {
   port: number;
   host: string;
   s3Endpoint?: string;
+  s3: S3Settings;
+  /** Published releases retention keeps per channel; null keeps every release. */
+  keepReleases: number | null;
   lookups: LookupLimits;
 }
 
@@ -142,6 +172,22 @@ export function parseConfig(
     port,
     host: e.HOST ?? "0.0.0.0",
     s3Endpoint: e.S3_ENDPOINT,
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      // R2 takes "auto"; AWS needs the bucket's region for SigV4.
+      region:
+        e.AWS_REGION ??
+        (e.S3_ENDPOINT?.includes(".r2.cloudflarestorage.com") ? "auto" : "us-east-1"),
+      accessKeyId: e.AWS_ACCESS_KEY_ID,
+      secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+      sessionToken: e.AWS_SESSION_TOKEN,
+      forcePathStyle:
+        e.S3_FORCE_PATH_STYLE === undefined ? undefined : e.S3_FORCE_PATH_STYLE === "true",
+    },
+    keepReleases:
+      e.FLOODGATE_KEEP_RELEASES === "all"
+        ? null
+        : (e.FLOODGATE_KEEP_RELEASES ?? DEFAULT_KEEP_RELEASES),
     lookups: {
       githubPerHour: e.FLOODGATE_LOOKUP_GITHUB_BUDGET ?? 1500,
       githubReserve: e.FLOODGATE_LOOKUP_GITHUB_RESERVE ?? 1000,

@@ -11,7 +11,10 @@ import type { Deps } from "../deps.ts";
 import { makeDeps } from "../deps-factory.ts";
 import { ConfigError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { BlobStore } from "../publish/blob-store.ts";
 import { createFsStore } from "../publish/fs-store.node.ts";
+import { createS3Client } from "../publish/s3-client.ts";
+import { createS3Store } from "../publish/s3-store.ts";
 import type { ChannelReadModel } from "../status/read-model/channel-read-model.ts";
 import { nodeConnectionAddress } from "../status/routes/connection-address.node.ts";
 
@@ -39,12 +42,7 @@ export function createDeps(
   logger: Logger,
   overrides: Partial<Deps> = {},
 ): Deps {
-  if (config.storage.kind !== "file") {
-    throw new ConfigError(
-      "FLOODGATE_STORAGE: s3:// storage needs the Workers runtime (R2) in this build; use file:// on Node",
-    );
-  }
-  const store = createFsStore(resolve(config.storage.dir));
+  const store = createStore(config);
   const owner = `node-${randomUUID()}`;
   const connectionAddress = nodeConnectionAddress;
   return makeDeps(config, { db, store, logger, owner, connectionAddress }, overrides);
@@ -81,4 +79,22 @@ export async function openRuntime(
     await handle.close();
     throw err;
   }
+}
+
+/** file:// → a directory; s3:// → the bucket at S3_ENDPOINT (or AWS S3) with the AWS_* keys. */
+export function createStore(config: Config): BlobStore {
+  if (config.storage.kind === "file") return createFsStore(resolve(config.storage.dir));
+  const { accessKeyId, secretAccessKey } = config.s3;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new ConfigError(
+      "FLOODGATE_STORAGE: s3:// storage on Node needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and S3_ENDPOINT for R2 or another S3-compatible server)",
+    );
+  }
+  const client = createS3Client({
+    ...config.s3,
+    bucket: config.storage.bucket,
+    accessKeyId,
+    secretAccessKey,
+  });
+  return createS3Store(client, config.storage.prefix);
 }

@@ -29,4 +29,8 @@ export interface BlobStore {
     body: ReadableStream<Uint8Array> | Uint8Array | string,
     opts?: PutOptions,
   ): Promise<{ size: number; sha256: string }>;
+  /** Every key under the folder `prefix` (`a/b` lists `a/b/…`), in no particular order. */
+  list(prefix: string): Promise<string[]>;
+  /** Removes one object; removing a missing one is not an error (retention may run twice). */
+  delete(key: string): Promise<void>;
 }

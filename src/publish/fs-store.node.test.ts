@@ -147,6 +147,29 @@ describe("createFsStore", () => {
     expect(await store.head("swapped")).toMatchObject({ size: 7, etag: sha256("second!") });
   });
 
+  it("lists a release folder without its internal files and deletes objects with their folders", async () => {
+    await store.put("nixos/unstable/r1/git-revision", "abc");
+    await store.put("nixos/unstable/r1/index.html", "<html>");
+    await store.put("nixos/unstable/r10/git-revision", "def");
+    expect((await store.list("nixos/unstable/r1")).sort()).toEqual([
+      "nixos/unstable/r1/git-revision",
+      "nixos/unstable/r1/index.html",
+    ]);
+    expect(await store.list("nixos/unstable/none")).toEqual([]);
+    await store.delete("nixos/unstable/r1/git-revision");
+    await store.delete("nixos/unstable/r1/git-revision");
+    expect(await store.list("nixos/unstable/r1")).toEqual(["nixos/unstable/r1/index.html"]);
+    await store.delete("nixos/unstable/r1/index.html");
+    // The emptied release folder goes too; its sibling and the channel folder stay.
+    expect(await listAll(root)).toEqual([
+      "nixos",
+      "nixos/unstable",
+      "nixos/unstable/r10",
+      "nixos/unstable/r10/.git-revision.meta.json",
+      "nixos/unstable/r10/git-revision",
+    ]);
+  });
+
   it("rejects keys that are absolute, traverse, have empty segments or name internal files", async () => {
     for (const key of ["/etc/passwd", "../x", "a/../../x", "a//b", "", "a/.b.meta.json"]) {
       await expect(store.put(key, "x"), key).rejects.toMatchObject({ code: "BAD_KEY" });

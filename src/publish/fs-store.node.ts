@@ -5,6 +5,7 @@ import { AppError, IntegrityError } from "../errors.ts";
 import type { BlobBody, BlobInfo, BlobStore, PutOptions } from "./blob-store.ts";
 import { contentTypeFor } from "./content-types.ts";
 import { forEachChunk } from "./for-each-chunk.ts";
+import { listFilesUnder, removeWithEmptyParents } from "./fs-store-folders.node.ts";
 import { splitKey } from "./release-paths.ts";
 
 const CHUNK = 256 * 1024;
@@ -182,6 +183,21 @@ export function createFsStore(rootDir: string): BlobStore {
         await rm(tmp, { force: true }).catch(() => {});
         throw err;
       }
+    },
+
+    async list(prefix) {
+      const segments = splitKey(prefix);
+      if (!segments) {
+        throw new AppError("BAD_KEY", `storage prefix "${prefix}" is not a safe relative path`, {
+          context: { prefix },
+        });
+      }
+      return listFilesUnder(rootDir, segments);
+    },
+
+    async delete(key) {
+      const at = locate(key);
+      await removeWithEmptyParents(rootDir, at.path, at.sidecarPath);
     },
   };
 }

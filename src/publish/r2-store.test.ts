@@ -108,6 +108,17 @@ function fakeR2(opts: { minPartSize?: number } = {}) {
         },
       };
     },
+    async list({ prefix }) {
+      calls.push(`list ${prefix}`);
+      return {
+        objects: [...objects.keys()].filter((k) => k.startsWith(prefix)).map((key) => ({ key })),
+        truncated: false,
+      };
+    },
+    async delete(key) {
+      calls.push(`delete ${key}`);
+      objects.delete(key);
+    },
   };
   return { bucket, objects, calls };
 }

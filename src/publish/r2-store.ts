@@ -1,7 +1,6 @@
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
 import { AppError, errorMessage, IntegrityError } from "../errors.ts";
 import type { BlobInfo, BlobStore, PutOptions } from "./blob-store.ts";
+import { createChunkQueue, createSha256 } from "./chunk-queue.ts";
 import { contentTypeFor } from "./content-types.ts";
 import { forEachChunk } from "./for-each-chunk.ts";
 import { splitKey } from "./release-paths.ts";
@@ -18,6 +17,14 @@ export interface R2BucketLike {
     key: string,
     options?: Omit<R2PutOptionsLike, "sha256">,
   ): Promise<R2MultipartUploadLike>;
+  list(options: { prefix: string; cursor?: string }): Promise<R2ObjectsLike>;
+  delete(key: string): Promise<void>;
+}
+
+export interface R2ObjectsLike {
+  objects: { key: string }[];
+  truncated: boolean;
+  cursor?: string;
 }
 
 export interface R2ObjectLike {
@@ -175,6 +182,25 @@ export function createR2Store(
         throw err;
       }
     },
+
+    async list(folder) {
+      const base = `${locate(folder)}/`;
+      const keys: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await guard("STORAGE_READ", folder, () =>
+          bucket.list(cursor ? { prefix: base, cursor } : { prefix: base }),
+        );
+        for (const o of page.objects) keys.push(o.key.slice(root ? root.length + 1 : 0));
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+      return keys;
+    },
+
+    async delete(key) {
+      const at = locate(key);
+      await guard("STORAGE_WRITE", key, () => bucket.delete(at));
+    },
   };
 }
 
@@ -197,50 +223,4 @@ async function guard<T>(code: string, key: string, op: () => Promise<T>): Promis
       },
     );
   }
-}
-
-/** Bytes waiting to go up; `take(n)` removes the first n as one contiguous array. */
-function createChunkQueue() {
-  let chunks: Uint8Array[] = [];
-  let first = 0;
-  let size = 0;
-  let total = 0;
-  return {
-    get size() {
-      return size;
-    },
-    get total() {
-      return total;
-    },
-    push(chunk: Uint8Array) {
-      chunks.push(chunk);
-      size += chunk.byteLength;
-      total += chunk.byteLength;
-    },
-    take(n: number): Uint8Array {
-      const out = new Uint8Array(n);
-      let filled = 0;
-      for (let head = chunks[first]; head && filled < n; head = chunks[first]) {
-        const part = head.subarray(0, n - filled);
-        out.set(part, filled);
-        filled += part.byteLength;
-        if (part.byteLength === head.byteLength) first++;
-        else chunks[first] = head.subarray(part.byteLength);
-      }
-      chunks = chunks.slice(first);
-      first = 0;
-      size -= filled;
-      return out;
-    },
-  };
-}
-
-function createSha256(): { update(data: Uint8Array): void; hex(): string } {
-  const hash = sha256.create();
-  return {
-    update: (data) => {
-      hash.update(data);
-    },
-    hex: () => bytesToHex(hash.digest()),
-  };
 }

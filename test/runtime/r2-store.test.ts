@@ -71,6 +71,21 @@ describe("createR2Store on Miniflare's R2", () => {
     expect(await bucket.head("r/corrupt.xz")).toBeNull();
   });
 
+  it("lists a release folder and deletes its objects, a missing one without error", async () => {
+    const store = createR2Store(bucket, "listed");
+    await store.put("nixos/unstable/r1/git-revision", "abc");
+    await store.put("nixos/unstable/r1/index.html", "<html>");
+    await store.put("nixos/unstable/r10/git-revision", "def");
+    expect((await store.list("nixos/unstable/r1")).sort()).toEqual([
+      "nixos/unstable/r1/git-revision",
+      "nixos/unstable/r1/index.html",
+    ]);
+    await store.delete("nixos/unstable/r1/git-revision");
+    await store.delete("nixos/unstable/r1/git-revision");
+    expect(await store.list("nixos/unstable/r1")).toEqual(["nixos/unstable/r1/index.html"]);
+    expect(await store.head("nixos/unstable/r10/git-revision")).not.toBeNull();
+  });
+
   it("turns R2's own checksum refusal into an IntegrityError", async () => {
     // Flips a byte between hashing and sending, as a corrupting network would.
     const corrupting: R2BucketLike = {

@@ -12,6 +12,7 @@ import type { Deps } from "../../src/deps.ts";
 import { createDeps, USER_AGENT } from "../../src/entry/runtime.node.ts";
 import { createHydraClient } from "../../src/hydra/hydra-client.ts";
 import { jsonLogger } from "../../src/log.ts";
+import type { BlobStore } from "../../src/publish/blob-store.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
 import { type Simulator, startSimulator } from "../../src/sim/simulator.node.ts";
 import { createTestDb } from "./test-db.ts";
@@ -36,6 +37,8 @@ export interface HarnessOptions {
   channels?: unknown[];
   /** floodgate's clock (release and publish times); default the system clock. */
   clock?: Clock;
+  /** Storage other than the one FLOODGATE_STORAGE names, e.g. S3 with tiny multipart parts. */
+  store?: BlobStore;
 }
 
 /** floodgate wired to the simulator, a private database and a temporary storage dir. */
@@ -68,6 +71,7 @@ export async function startHarness(
   const deps = createDeps(config, db.db, logger, {
     hydra,
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.store ? { store: opts.store } : {}),
   });
   return {
     sim,

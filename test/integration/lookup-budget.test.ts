@@ -224,6 +224,8 @@ describe("lookups spend a GitHub budget of their own", () => {
     const page = await fetch(`${server.url}/prs/4242`);
     expect(page.status).toBe(429);
     expect(page.headers.get("content-type")).toMatch(/text\/html/);
-    expect(await page.text()).toMatch(/at most 5 lookups a minute/);
+    const text = await page.text();
+    expect(text).toMatch(/<title>Too many lookups · floodgate<\/title>/);
+    expect(text).toMatch(/at most 5 lookups a minute per client; try again in \d+ s/);
   });
 });

@@ -103,6 +103,6 @@ export function lookupForm(value = ""): Html {
 <button type="submit">Look up</button></form>`;
 }
 
-export function lookupErrorPage(message: string, query: string): Html {
-  return page("Not found", html`<h1>Has my PR landed?</h1><p>${message}</p>${lookupForm(query)}`);
+export function lookupErrorPage(message: string, query: string, title = "Not found"): Html {
+  return page(title, html`<h1>Has my PR landed?</h1><p>${message}</p>${lookupForm(query)}`);
 }

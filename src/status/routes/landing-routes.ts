@@ -25,7 +25,11 @@ function upstreamFailure(c: Context, err: unknown): Response {
 function failedPage(c: Context, err: unknown, query: string): Response | Promise<Response> {
   if (err instanceof RetryLaterError) {
     c.header("Retry-After", String(err.retryAfterSeconds));
-    return c.html(lookupErrorPage(err.message, query), err.code === "RATE_LIMITED" ? 429 : 503);
+    const title = err.code === "RATE_LIMITED" ? "Too many lookups" : "Lookups paused";
+    return c.html(
+      lookupErrorPage(err.message, query, title),
+      err.code === "RATE_LIMITED" ? 429 : 503,
+    );
   }
   const status = err instanceof AppError ? PAGE_STATUS[err.code] : undefined;
   if (status)

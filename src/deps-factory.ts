@@ -81,6 +81,7 @@ export function makeDeps(
       : logNotifier(logger),
     channels: config.channels,
     hydraUrl: config.hydraUrl,
+    binaryCacheUrl: config.binaryCacheUrl,
     publicUrl: config.publicUrl,
     adminTokens: config.adminTokens,
     owner,

@@ -7,6 +7,7 @@ import type { GitHost } from "./git/git-host.ts";
 import type { HydraApi } from "./hydra/hydra-api.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
+import type { Codec } from "./publish/codec.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
 import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
@@ -25,6 +26,10 @@ export interface Deps {
   publicUrl: string;
   /** The admin API's bearer tokens and their labels; empty: the admin API is off. */
   adminTokens: AdminToken[];
+  /** Binary cache that build products and NAR listings come from (`FLOODGATE_BINARY_CACHE_URL`). */
+  binaryCacheUrl: string;
+  /** xz/zstd/brotli streams; only Node has them (release files that need one are skipped without). */
+  codec?: Codec;
   /** Identifies this process in channel leases, so two advancers never work on one channel. */
   owner: string;
   /** Public lookups' own GitHub budget, caches and per-client allowance; the tick uses `git`. */

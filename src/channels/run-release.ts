@@ -2,11 +2,9 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import { branchHeads, channels, type Release, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
-import { AppError, BranchRejectedError, errorCode, errorMessage } from "../errors.ts";
+import { BranchRejectedError, errorCode, errorMessage } from "../errors.ts";
 import { recordLandings } from "../git/record-landings.ts";
-import { writeReleaseFiles } from "../publish/write-release-files.ts";
-
-const BINARY_CACHE_URL = "https://cache.nixos.org";
+import { publishReleaseFiles } from "../publish/publish-release-files.ts";
 
 async function setState(deps: Deps, release: Release, patch: Partial<Release>): Promise<Release> {
   const [updated] = await deps.db
@@ -32,21 +30,7 @@ export async function runRelease(
   const log = deps.logger.child({ channel: spec.name, release: release.name });
 
   if (release.state === "pending") {
-    const productBuildId = await deps.hydra.evalJobBuildId(release.evalId, spec.productJob);
-    if (productBuildId === null) {
-      throw new AppError("NO_PRODUCT", `eval ${release.evalId} has no job ${spec.productJob}`);
-    }
-    const { files } = await writeReleaseFiles(deps, {
-      channel: spec.name,
-      name: release.name,
-      revision: release.revision,
-      evalId: release.evalId,
-      productBuildId,
-      revisionCommittedAt: release.revisionCommittedAt ?? release.createdAt,
-      publishedAt: release.createdAt,
-      hydraUrl: deps.hydraUrl,
-      binaryCacheUrl: BINARY_CACHE_URL,
-    });
+    const { files } = await publishReleaseFiles(deps, spec, release);
     release = await setState(deps, release, { state: "files", files });
     log.info("release files written", { step: "files", files: files.length });
   }

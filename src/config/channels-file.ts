@@ -14,6 +14,23 @@ const JobPath = z
     return { project, jobset, job: name };
   });
 
+/**
+ * A build product a release publishes: the product of Hydra job `job` with this `subtype` (and a
+ * path ending in `suffix`), stored as `file` (default: the product's own file name).
+ */
+export const ProductSpec = z
+  .object({
+    job: z.string().min(1),
+    subtype: z.string().min(1),
+    suffix: z.string().min(1).optional(),
+    file: z
+      .string()
+      .regex(/^[A-Za-z0-9+_=@~-][A-Za-z0-9+_.,=@~-]*$/, "expected a plain file name")
+      .optional(),
+  })
+  .strict();
+export type ProductSpec = z.infer<typeof ProductSpec>;
+
 /** One channel, in the shape of NixOS/infra's channels.nix plus what floodgate needs to publish it. */
 export const ChannelSpec = z
   .object({
@@ -32,6 +49,10 @@ export const ChannelSpec = z
     schedule: z.string().min(9).default("*/10 * * * *"),
     /** Published releases retention keeps for this channel; overrides FLOODGATE_KEEP_RELEASES. */
     keepReleases: z.number().int().min(1).optional(),
+    /** Products to publish; default: what mirror-nixos-branch.pl publishes for this kind of channel. */
+    products: z.array(ProductSpec).optional(),
+    /** Build programs.sqlite into the tarballs (command-not-found); default: NixOS channels. */
+    programsIndex: z.boolean().optional(),
   })
   .strict()
   .transform((c) => ({ ...c, branch: c.branch ?? c.name }));

@@ -8,6 +8,7 @@ describe("parseConfig", () => {
   it("defaults to the real NixOS upstreams, embedded storage and the bundled channels", () => {
     const config = parseConfig({}, bundled);
     expect(config.hydraUrl).toBe("https://hydra.nixos.org");
+    expect(config.binaryCacheUrl).toBe("https://cache.nixos.org");
     expect(config.githubApiUrl).toBe("https://api.github.com");
     expect(config.repo).toBe("NixOS/nixpkgs");
     expect(config.databaseUrl).toBeUndefined();

@@ -37,6 +37,7 @@ const Env = z.object({
   ),
   FLOODGATE_CHANNELS: optional(z.string()),
   FLOODGATE_HYDRA_URL: optional(HttpUrl),
+  FLOODGATE_BINARY_CACHE_URL: optional(HttpUrl),
   FLOODGATE_HYDRA_RPS: optional(z.coerce.number().positive("expected requests per second > 0")),
   FLOODGATE_GITHUB_API_URL: optional(HttpUrl),
   FLOODGATE_REPO: optional(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"')),
@@ -110,6 +111,7 @@ export interface Config {
   channelsFile?: string;
   channels: ChannelSpec[];
   hydraUrl: string;
+  binaryCacheUrl: string;
   hydraRequestsPerSecond: number;
   githubApiUrl: string;
   repo: string;
@@ -161,6 +163,7 @@ export function parseConfig(
     channelsFile: e.FLOODGATE_CHANNELS,
     channels: parseChannelsFile(channelsJson.raw, channelsJson.source),
     hydraUrl: (e.FLOODGATE_HYDRA_URL ?? "https://hydra.nixos.org").replace(/\/+$/, ""),
+    binaryCacheUrl: (e.FLOODGATE_BINARY_CACHE_URL ?? "https://cache.nixos.org").replace(/\/+$/, ""),
     hydraRequestsPerSecond: e.FLOODGATE_HYDRA_RPS ?? 2,
     githubApiUrl: (e.FLOODGATE_GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, ""),
     repo: e.FLOODGATE_REPO ?? "NixOS/nixpkgs",

@@ -12,6 +12,7 @@ import { makeDeps } from "../deps-factory.ts";
 import { ConfigError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { BlobStore } from "../publish/blob-store.ts";
+import { createNodeCodec } from "../publish/codec.node.ts";
 import { createFsStore } from "../publish/fs-store.node.ts";
 import { createS3Client } from "../publish/s3-client.ts";
 import { createS3Store } from "../publish/s3-store.ts";
@@ -45,7 +46,8 @@ export function createDeps(
   const store = createStore(config);
   const owner = `node-${randomUUID()}`;
   const connectionAddress = nodeConnectionAddress;
-  return makeDeps(config, { db, store, logger, owner, connectionAddress }, overrides);
+  const adapters = { db, store, logger, owner, connectionAddress };
+  return makeDeps(config, adapters, { codec: createNodeCodec(), ...overrides });
 }
 
 /**

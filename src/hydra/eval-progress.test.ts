@@ -18,6 +18,7 @@ function stubHydra(answer: () => Promise<HydraJobsetOverview[]>) {
     constituents: unused,
     evaluation: unused,
     evalJobBuildId: unused,
+    storePaths: unused,
     jobsets: (project) => {
       asked.push(project);
       return answer();

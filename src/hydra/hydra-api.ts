@@ -21,6 +21,8 @@ export interface HydraApi {
   /** Build id of `job` in eval `evalId` (`/eval/ID/job/JOB`, 302), or null on 404. */
   evalJobBuildId(evalId: number, job: string): Promise<number | null>;
   jobsets(project: string): Promise<HydraJobsetOverview[]>;
+  /** Output paths of the eval's succeeded builds (`/eval/ID/store-paths`), as Hydra lists them. */
+  storePaths(evalId: number): Promise<string[]>;
   /** Bytes of a build product (`/build/ID/download/N/NAME`), streamed. */
   download(buildId: number, productNr: string, name: string): Promise<ReadableStream<Uint8Array>>;
   buildUrl(id: number): string;

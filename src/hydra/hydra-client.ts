@@ -186,6 +186,8 @@ export function createHydraClient(opts: HydraClientOptions): HydraApi {
       redirectedBuildId(`/eval/${positiveInt(evalId)}/job/${enc(job)}`),
     jobsets: (project: string) =>
       getJson(`/api/jobsets?${new URLSearchParams({ project })}`, z.array(HydraJobsetOverview)),
+    storePaths: (evalId: number) =>
+      getJson(`/eval/${positiveInt(evalId)}/store-paths`, z.array(z.string())),
     download: async (buildId: number, productNr: string, name: string) =>
       download(buildId, productNr, name),
     buildUrl: (buildId: number) => `${base}/build/${buildId}`,

@@ -1,13 +1,11 @@
 const TEXT_FILES = new Set(["src-url", "binary-cache-url", "git-revision"]);
 
-/** Content type of a release file, by name, as releases.nixos.org serves it. */
+/** Content type of a release file, by name, as mirror-nixos-branch.pl uploads it (§3 step 7). */
 export function contentTypeFor(key: string): string {
   const name = key.slice(key.lastIndexOf("/") + 1);
   if (name.endsWith(".sha256") || TEXT_FILES.has(name)) return "text/plain; charset=utf-8";
   if (name === "index.html") return "text/html; charset=utf-8";
   if (name.endsWith(".json.br")) return "application/json";
-  if (name.endsWith(".xz")) return "application/x-xz";
-  if (name.endsWith(".zst")) return "application/zstd";
   return "application/octet-stream";
 }
 

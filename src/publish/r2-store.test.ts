@@ -136,7 +136,7 @@ describe("createR2Store", () => {
     expect(await store.head("nixos/unstable/r/nixexprs.tar.xz")).toEqual({
       size: 11,
       etag: await sha256("hello world"),
-      contentType: "application/x-xz",
+      contentType: "application/octet-stream",
     });
     const got = await store.get("nixos/unstable/r/nixexprs.tar.xz");
     expect(got && (await text(got.body))).toBe("hello world");

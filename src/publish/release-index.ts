@@ -66,3 +66,24 @@ export function escapeHtml(text: string): string {
 function safeHttpUrl(url: string): string {
   return /^https?:\/\//i.test(url) ? url : "#";
 }
+
+const ROW =
+  /<tr><td><a href="[^"]*">([^<]*)<\/a><\/td><td align="right">(\d+)<\/td><td><tt>([0-9a-f]{64})<\/tt><\/td><\/tr>/g;
+
+/** The file rows of a page written by `renderReleaseIndex` (the `.sha256` files are not listed). */
+export function parseReleaseIndex(html: string): ReleaseFileEntry[] {
+  return [...html.matchAll(ROW)].map(([, name = "", size = "0", sha256 = ""]) => ({
+    name: unescapeHtml(name),
+    size: Number(size),
+    sha256,
+  }));
+}
+
+function unescapeHtml(text: string): string {
+  return text
+    .replaceAll("&#39;", "'")
+    .replaceAll("&quot;", '"')
+    .replaceAll("&gt;", ">")
+    .replaceAll("&lt;", "<")
+    .replaceAll("&amp;", "&");
+}

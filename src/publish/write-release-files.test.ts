@@ -57,7 +57,8 @@ function fakeHydra(products: Product[]) {
     build: async () => build,
     constituents: unused,
     evaluation: unused,
-    evalJobBuildId: unused,
+    evalJobBuildId: async (_evalId, job) => (job === "tarball" ? 4242 : null),
+    storePaths: async () => ["/nix/store/b-two", "/nix/store/a-one", "/nix/store/b-two"],
     jobsets: unused,
     async download(buildId, productNr, name) {
       downloads.push(`${buildId}/${productNr}/${name}`);
@@ -83,10 +84,15 @@ const release: ReleaseToWrite = {
   name: "nixpkgs-26.11pre1032970.643809054d65",
   revision: REV,
   evalId: 1812345,
-  productBuildId: 4242,
+  products: [
+    { job: "tarball", subtype: "source-dist", suffix: ".tar.xz", file: "nixexprs.tar.xz" },
+    { job: "tarball", subtype: "json-br", file: "packages.json.br" },
+    { job: "nixos.options", subtype: "json-br", file: "options.json.br" },
+  ],
   revisionCommittedAt: new Date("2026-08-21T09:00:00Z"),
   publishedAt: new Date("2026-08-22T14:03:05Z"),
 };
+const tarballOnly: ReleaseToWrite = { ...release, products: release.products.slice(0, 1) };
 const prefix = "nixpkgs/nixpkgs-26.11pre1032970.643809054d65";
 
 describe("writeReleaseFiles", () => {
@@ -110,7 +116,7 @@ describe("writeReleaseFiles", () => {
     const { hydra, downloads } = fakeHydra([
       { name: "nixexprs.tar.xz", subtype: "source-dist", bytes: TARBALL },
     ]);
-    const { files } = await writeReleaseFiles({ hydra, store, logger: silentLogger }, release);
+    const { files } = await writeReleaseFiles({ hydra, store, logger: silentLogger }, tarballOnly);
 
     expect(downloads).toEqual(["4242/1/nixexprs.tar.xz"]);
     expect(files.map((f) => f.name)).toEqual([
@@ -154,7 +160,7 @@ describe("writeReleaseFiles", () => {
       { name: "nixexprs.tar.xz", subtype: "source-dist", bytes: TARBALL },
     ]);
     await store.put(`${prefix}/nixexprs.tar.xz`, TARBALL);
-    await writeReleaseFiles({ hydra, store, logger: silentLogger }, release);
+    await writeReleaseFiles({ hydra, store, logger: silentLogger }, tarballOnly);
     expect(downloads).toEqual([]);
     expect(await store.head(`${prefix}/index.html`)).not.toBeNull();
   });

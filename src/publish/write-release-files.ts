@@ -1,10 +1,15 @@
+import type { ProductSpec } from "../config/channels-file.ts";
 import { AppError } from "../errors.ts";
 import type { HydraApi } from "../hydra/hydra-api.ts";
-import type { HydraBuildProduct } from "../hydra/schemas.ts";
+import type { HydraBuild } from "../hydra/schemas.ts";
 import type { Logger } from "../log.ts";
 import type { BlobStore } from "./blob-store.ts";
-import { type ReleaseFileEntry, renderReleaseIndex } from "./release-index.ts";
+import type { Codec } from "./codec.ts";
+import { hydraProductSource, type ProductSource } from "./product-source.ts";
+import { parseReleaseIndex, type ReleaseFileEntry, renderReleaseIndex } from "./release-index.ts";
 import { releaseFileKey, releaseIndexKey } from "./release-paths.ts";
+import { storeStorePaths } from "./store-paths-file.ts";
+import { type StoredProduct, storeProduct } from "./store-product.ts";
 
 export interface ReleaseToWrite {
   channel: string;
@@ -12,8 +17,8 @@ export interface ReleaseToWrite {
   name: string;
   revision: string;
   evalId: number;
-  /** The build carrying `nixexprs.tar.xz` (`nixos.channel` or nixpkgs' `tarball`). */
-  productBuildId: number;
+  /** What to publish (see `channelProducts`); the first one's job must exist in the eval. */
+  products: readonly ProductSpec[];
   revisionCommittedAt: Date;
   publishedAt: Date;
   /** Hydra base URL for `src-url`; defaults to the Hydra client's own eval URL. */
@@ -25,29 +30,18 @@ export interface WriteReleaseDeps {
   hydra: HydraApi;
   store: BlobStore;
   logger: Logger;
+  /** Absent on Workers: then `store-paths.xz` is not written. */
+  codec?: Codec;
+  /** Default: Hydra's download links. */
+  productSource?: ProductSource;
 }
 
-interface WantedProduct {
-  name: string;
-  subtype: string;
-  required: boolean;
-}
-
-// The nixpkgs `tarball` job carries all three; `nixos.channel` only the tarballs.
-const WANTED_PRODUCTS: readonly WantedProduct[] = [
-  { name: "nixexprs.tar.xz", subtype: "source-dist", required: true },
-  { name: "nixexprs.tar.zst", subtype: "source-dist", required: false },
-  { name: "packages.json.br", subtype: "json-br", required: false },
-];
-
-const TEXT_FILES = ["src-url", "git-revision", "binary-cache-url"] as const;
-
-/** Every file name a release written here can hold, for listing a finished release without Hydra. */
-const KNOWN_FILES = [
-  ...TEXT_FILES,
-  ...WANTED_PRODUCTS.flatMap((p) => [p.name, `${p.name}.sha256`]),
-  "store-paths.xz",
-];
+/** Runs after the products are stored and before the index: e.g. the programs.sqlite repack. */
+export type BeforeIndex = (stored: StoredProduct[]) => Promise<{
+  replaced: ReleaseFileEntry[];
+  /** Files whose `.sha256` must not be published (repacked tarballs differ from Hydra's). */
+  withoutSha256: string[];
+}>;
 
 /**
  * Writes a release's files to storage, checking each product against Hydra's sha256, and the
@@ -57,69 +51,49 @@ const KNOWN_FILES = [
 export async function writeReleaseFiles(
   deps: WriteReleaseDeps,
   release: ReleaseToWrite,
+  beforeIndex?: BeforeIndex,
 ): Promise<{ files: ReleaseFileEntry[] }> {
   const log = deps.logger.child({ channel: release.channel, step: "files", release: release.name });
   const key = (file: string) => releaseFileKey(release.channel, release.name, file);
   const indexKey = releaseIndexKey(release.channel, release.name);
 
-  if (await deps.store.head(indexKey)) {
+  const index = await deps.store.get(indexKey);
+  if (index) {
     log.debug("release files already complete");
-    return { files: await listStored(deps.store, key) };
+    return { files: await listStored(deps.store, key, await new Response(index.body).text()) };
   }
 
-  const build = await deps.hydra.build(release.productBuildId);
-  const files: ReleaseFileEntry[] = [];
+  const files = new Map<string, ReleaseFileEntry>();
   const storeText = async (name: string, text: string) => {
     const existing = await deps.store.head(key(name));
     const stored = existing
       ? { size: existing.size, sha256: existing.etag }
       : await deps.store.put(key(name), text);
-    files.push({ name, ...stored });
+    files.set(name, { name, ...stored });
   };
 
-  for (const wanted of WANTED_PRODUCTS) {
-    const found = findProduct(build.buildproducts, wanted);
-    if (!found) {
-      if (!wanted.required) continue;
-      throw new AppError(
-        "RELEASE_PRODUCT_MISSING",
-        `build ${release.productBuildId} has no ${wanted.subtype} product named ${wanted.name}`,
-        {
-          context: {
-            buildId: release.productBuildId,
-            products: productSummary(build.buildproducts),
-          },
-        },
-      );
+  const stored = await storeProducts(deps, release, key, log);
+  for (const p of stored) files.set(p.file.name, p.file);
+  const after = beforeIndex ? await beforeIndex(stored) : { replaced: [], withoutSha256: [] };
+  for (const f of after.replaced) files.set(f.name, f);
+  for (const p of stored) {
+    if (!after.withoutSha256.includes(p.file.name)) {
+      await storeText(`${p.file.name}.sha256`, `${p.sha256}  ${p.file.name}`);
     }
-    const [productNr, product] = found;
-    const sha256 = product.sha256hash;
-    if (!sha256) {
-      throw new AppError(
-        "RELEASE_PRODUCT_UNHASHED",
-        `Hydra gives no sha256 for ${wanted.name} of build ${release.productBuildId}; cannot verify it`,
-        { context: { buildId: release.productBuildId, productNr } },
-      );
-    }
-    const existing = await deps.store.head(key(wanted.name));
-    if (existing?.etag === sha256) {
-      files.push({ name: wanted.name, size: existing.size, sha256 });
-    } else {
-      if (existing)
-        log.warn("stored file differs from Hydra's, fetching again", { file: wanted.name });
-      const body = await deps.hydra.download(release.productBuildId, productNr, product.name);
-      const stored = await deps.store.put(key(wanted.name), body, { expectedSha256: sha256 });
-      log.info("release file stored", { file: wanted.name, size: stored.size });
-      files.push({ name: wanted.name, ...stored });
-    }
-    await storeText(`${wanted.name}.sha256`, `${sha256}  ${wanted.name}`);
   }
 
+  if (deps.codec) {
+    const paths = await storeStorePaths({ ...deps, codec: deps.codec }, release.evalId, key);
+    files.set(paths.name, paths);
+  } else {
+    log.warn("store-paths.xz skipped: this runtime has no xz");
+  }
   // Like the real files: no trailing newline.
   await storeText("src-url", srcUrl(deps.hydra, release));
   await storeText("git-revision", release.revision);
   await storeText("binary-cache-url", release.binaryCacheUrl ?? "https://cache.nixos.org");
 
+  const listing = sortByName([...files.values()]);
   const html = renderReleaseIndex({
     channel: release.channel,
     releaseName: release.name,
@@ -128,11 +102,44 @@ export async function writeReleaseFiles(
     evalUrl: srcUrl(deps.hydra, release),
     publishedAt: release.publishedAt,
     revisionCommittedAt: release.revisionCommittedAt,
-    files,
+    files: listing,
   });
   await deps.store.put(indexKey, html);
-  log.info("release files complete", { files: files.length });
-  return { files: sortByName(files) };
+  log.info("release files complete", { files: listing.length });
+  return { files: listing };
+}
+
+async function storeProducts(
+  deps: WriteReleaseDeps,
+  release: ReleaseToWrite,
+  key: (file: string) => string,
+  log: Logger,
+): Promise<StoredProduct[]> {
+  const source = deps.productSource ?? hydraProductSource(deps.hydra);
+  const builds = new Map<string, HydraBuild | null>();
+  const buildOf = async (job: string) => {
+    if (!builds.has(job)) {
+      const id = await deps.hydra.evalJobBuildId(release.evalId, job);
+      builds.set(job, id === null ? null : await deps.hydra.build(id));
+    }
+    return builds.get(job) ?? null;
+  };
+  const stored: StoredProduct[] = [];
+  for (const [i, wanted] of release.products.entries()) {
+    const build = await buildOf(wanted.job);
+    if (!build) {
+      // The tarball is the release; an image a release line never had is not (24.x had no iso_graphical).
+      if (i === 0) {
+        throw new AppError("NO_PRODUCT", `eval ${release.evalId} has no job ${wanted.job}`, {
+          context: { evalId: release.evalId, job: wanted.job },
+        });
+      }
+      log.warn("eval has no such job; product skipped", { job: wanted.job });
+      continue;
+    }
+    stored.push(await storeProduct({ ...deps, source, logger: log }, build, wanted, key));
+  }
+  return stored;
 }
 
 function srcUrl(hydra: HydraApi, release: ReleaseToWrite): string {
@@ -141,30 +148,20 @@ function srcUrl(hydra: HydraApi, release: ReleaseToWrite): string {
     : hydra.evalUrl(release.evalId);
 }
 
-function findProduct(
-  products: Record<string, HydraBuildProduct>,
-  wanted: WantedProduct,
-): [string, HydraBuildProduct] | undefined {
-  return Object.entries(products).find(
-    ([, p]) => p.subtype === wanted.subtype && p.name === wanted.name,
-  );
-}
-
-function productSummary(products: Record<string, HydraBuildProduct>): string[] {
-  return Object.entries(products).map(([nr, p]) => `${nr}: ${p.type}/${p.subtype} ${p.name}`);
-}
-
+/** A finished release's files, from its index page plus the `.sha256` files beside them. */
 async function listStored(
   store: BlobStore,
   key: (file: string) => string,
+  html: string,
 ): Promise<ReleaseFileEntry[]> {
-  const found = await Promise.all(
-    KNOWN_FILES.map(async (name) => {
-      const info = await store.head(key(name));
-      return info ? { name, size: info.size, sha256: info.etag } : null;
+  const listed = parseReleaseIndex(html);
+  const checksums = await Promise.all(
+    listed.map(async ({ name }) => {
+      const info = await store.head(key(`${name}.sha256`));
+      return info ? { name: `${name}.sha256`, size: info.size, sha256: info.etag } : null;
     }),
   );
-  return sortByName(found.filter((f) => f !== null));
+  return sortByName([...listed, ...checksums.filter((f) => f !== null)]);
 }
 
 function sortByName(files: ReleaseFileEntry[]): ReleaseFileEntry[] {

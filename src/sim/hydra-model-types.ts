@@ -77,8 +77,18 @@ export interface CreateEvalInput {
   /** The constituent whose build carries `nixexprs.tar.xz` (e.g. "nixos.channel", "tarball"). */
   productJob?: string;
   nixexprs?: Uint8Array;
+  /** File products by job (they replace the job's `nix-build` product), e.g. ISOs, options.json.br. */
+  products?: Record<string, FileProductInput[]>;
   /** Extra or replacement jobset inputs (merged over the defaults). */
   inputs?: Record<string, ModelEvalInput>;
+}
+
+export interface FileProductInput {
+  name: string;
+  subtype: string;
+  bytes: Uint8Array;
+  /** Folder inside the build's output, e.g. "tarballs" or "iso". */
+  dir?: string;
 }
 
 export interface CreatedEval {

@@ -83,6 +83,10 @@ export class HydraStore {
       throw new Error(`createEval: productJob ${input.productJob} is not a constituent`);
     }
     const productHash = input.nixexprs ? await sha256Hex(input.nixexprs) : null;
+    const fileHashes = new Map<Uint8Array, string>();
+    for (const list of Object.values(input.products ?? {})) {
+      for (const p of list) fileHashes.set(p.bytes, await sha256Hex(p.bytes));
+    }
     // Everything below is synchronous, so the eval appears whole or not at all.
     const now = this.nowSeconds();
     const evalId = this.nextEvalId++;
@@ -121,7 +125,22 @@ export class HydraStore {
     for (const c of [...input.constituents, ...others]) {
       const build = newBuild(c.job, c.system, c.nixname ?? defaultNixname(c.job, c.system));
       if (jobs.has(c.job)) constituentIds.push(build.id);
-      if (c.job === input.productJob && input.nixexprs && productHash) {
+      const files = input.products?.[c.job];
+      if (files && files.length > 0) {
+        files.forEach((file, i) => {
+          const dir = file.dir ? `${file.dir}/` : "";
+          build.products[String(i + 1)] = {
+            type: "file",
+            subtype: file.subtype,
+            name: file.name,
+            path: `${build.outPath}/${dir}${file.name}`,
+            sha256hash: fileHashes.get(file.bytes) ?? null,
+            filesize: file.bytes.byteLength,
+            defaultpath: "",
+          };
+          this.productBytes.set(`${build.id}/${i + 1}`, file.bytes);
+        });
+      } else if (c.job === input.productJob && input.nixexprs && productHash) {
         build.products["1"] = {
           type: "file",
           subtype: "source-dist",

@@ -22,6 +22,15 @@ export async function makeNixexprs(
   releaseName: string,
   files: Record<string, string>,
 ): Promise<Uint8Array<ArrayBuffer>> {
+  return (await makeNixexprsTarballs(releaseName, files, ["xz"])).xz;
+}
+
+/** The same tree as `.tar.xz` and `.tar.zst` (Hydra's nixos.channel and tarball jobs make both). */
+export async function makeNixexprsTarballs(
+  releaseName: string,
+  files: Record<string, string>,
+  formats: readonly ("xz" | "zst")[] = ["xz", "zst"],
+): Promise<{ xz: Uint8Array<ArrayBuffer>; zst: Uint8Array<ArrayBuffer> }> {
   assertSafePath(releaseName);
   for (const name of Object.keys(files)) assertSafePath(name);
   const workDir = await mkdtemp(join(tmpdir(), "floodgate-nixexprs-"));
@@ -32,13 +41,23 @@ export async function makeNixexprs(
       await mkdir(dirname(join(top, name)), { recursive: true });
       await writeFile(join(top, name), text);
     }
-    return await tarXz(workDir, releaseName);
+    const xz = formats.includes("xz") ? await tarCompressed(workDir, releaseName, "xz") : EMPTY;
+    const zst = formats.includes("zst") ? await tarCompressed(workDir, releaseName, "zst") : EMPTY;
+    return { xz, zst };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
 }
 
-function tarXz(cwd: string, topDir: string): Promise<Uint8Array<ArrayBuffer>> {
+const EMPTY = new Uint8Array(0);
+const COMPRESSORS = { xz: ["xz", "-c", "-T1", "-6"], zst: ["zstd", "-c", "-q", "-T1", "-3"] };
+
+function tarCompressed(
+  cwd: string,
+  topDir: string,
+  format: "xz" | "zst",
+): Promise<Uint8Array<ArrayBuffer>> {
+  const [tool = "xz", ...toolArgs] = COMPRESSORS[format];
   return new Promise((resolve, reject) => {
     const tar = spawn(
       "tar",
@@ -56,7 +75,7 @@ function tarXz(cwd: string, topDir: string): Promise<Uint8Array<ArrayBuffer>> {
       ],
       { cwd, stdio: ["ignore", "pipe", "pipe"] },
     );
-    const xz = spawn("xz", ["-c", "-T1", "-6"], { stdio: ["pipe", "pipe", "pipe"] });
+    const xz = spawn(tool, toolArgs, { stdio: ["pipe", "pipe", "pipe"] });
     tar.stdout.pipe(xz.stdin);
     const chunks: Buffer[] = [];
     const errors: string[] = [];
@@ -75,6 +94,6 @@ function tarXz(cwd: string, topDir: string): Promise<Uint8Array<ArrayBuffer>> {
     tar.on("error", reject);
     xz.on("error", reject);
     tar.on("close", onExit("tar"));
-    xz.on("close", onExit("xz"));
+    xz.on("close", onExit(tool));
   });
 }

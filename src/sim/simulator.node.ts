@@ -1,7 +1,7 @@
 import type { ChannelSpec } from "../config/channels-file.ts";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github.node.ts";
 import { type FakeHydra, startFakeHydra } from "./fake-hydra.node.ts";
-import { makeNixexprs } from "./nixexprs.node.ts";
+import { simReleaseProducts } from "./release-products.node.ts";
 
 export interface Simulator {
   hydra: FakeHydra;
@@ -67,11 +67,12 @@ export async function startSimulator(): Promise<Simulator> {
       );
       const jobs =
         opts.constituents ?? (channel.name.startsWith("nixpkgs") ? NIXPKGS_JOBS : NIXOS_TESTS);
-      const nixexprs = await makeNixexprs(releaseName, {
+      const products = await simReleaseProducts(channel, releaseName, {
         "default.nix": `{ ... }: {\n  hello = "hello from ${releaseName}";\n  revision = "${revision}";\n}\n`,
         ".git-revision": revision,
         ".version-suffix": suffix,
       });
+      const constituents = [channel.productJob, ...jobs];
       const created = await hydra.model.createEval({
         project: channel.job.project,
         jobset: channel.job.jobset,
@@ -79,11 +80,15 @@ export async function startSimulator(): Promise<Simulator> {
         aggregateJob: channel.job.job,
         releaseName,
         productJob: channel.productJob,
-        nixexprs,
-        constituents: [channel.productJob, ...jobs].map((job) => ({
+        products,
+        constituents: constituents.map((job) => ({
           job,
           system: job === channel.productJob ? "x86_64-linux" : systemOf(job),
         })),
+        // Product jobs outside the aggregate (nixpkgs.tarball, nixos.options, the other ISOs).
+        otherJobs: Object.keys(products)
+          .filter((job) => !constituents.includes(job))
+          .map((job) => ({ job, system: job.includes("-linux") ? systemOf(job) : "x86_64-linux" })),
       });
       return { ...created, revision, releaseName };
     },

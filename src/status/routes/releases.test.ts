@@ -49,7 +49,7 @@ describe("releaseRoutes", () => {
     expect(res.headers.get("Content-Length")).toBe(String(TARBALL.length));
     expect(res.headers.get("Accept-Ranges")).toBe("bytes");
     expect(res.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
-    expect(res.headers.get("Content-Type")).toBe("application/x-xz");
+    expect(res.headers.get("Content-Type")).toBe("application/octet-stream");
     expect(await res.text()).toBe(TARBALL);
   });
 

@@ -1,0 +1,107 @@
+import { spawn } from "node:child_process";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createBrotliDecompress } from "node:zlib";
+import { AppError, errorMessage } from "../errors.ts";
+import { type Codec, type Compression, streamFrom } from "./codec.ts";
+
+/** The Debian CLIs (xz-utils, zstd) for xz/zstd and zlib for brotli: no whole-file buffers. */
+export function createNodeCodec(): Codec {
+  return {
+    decompress(format, body) {
+      return decompressStream(format, body);
+    },
+    // Two threads: xz's multi-threaded block layout, so the output is the same on any machine.
+    xz: (body) => throughCommand("xz", ["-c", "-6", "-T2"], body),
+    zstd: (body) => throughCommand("zstd", ["-c", "-q", "-19", "-T2"], body),
+  };
+}
+
+function decompressStream(
+  format: Compression,
+  body: ReadableStream<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  switch (format) {
+    case "none":
+      return body;
+    case "xz":
+      return throughCommand("xz", ["-d", "-c"], body);
+    case "zstd":
+      return throughCommand("zstd", ["-d", "-c", "-q"], body);
+    case "br":
+      return throughTransform(createBrotliDecompress(), body);
+  }
+}
+
+type NodeDuplex = NodeJS.ReadWriteStream & AsyncIterable<Buffer | Uint8Array>;
+
+function throughTransform(transform: NodeDuplex, body: ReadableStream<Uint8Array>) {
+  const feeding = pipeline(Readable.fromWeb(asNodeWebStream(body)), transform).catch(
+    (err: unknown) => err,
+  );
+  return streamFrom(
+    (async function* () {
+      try {
+        for await (const chunk of transform) yield new Uint8Array(chunk);
+      } catch (err) {
+        throw codecError("brotli", err);
+      }
+      const fed = await feeding;
+      if (fed instanceof Error) throw fed;
+    })(),
+  );
+}
+
+/** Pipes `body` through `cmd`; a non-zero exit (corrupt or truncated input) errors the stream. */
+export function throughCommand(
+  cmd: string,
+  args: string[],
+  body: ReadableStream<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("close", (code) => resolve(code));
+    child.on("error", () => resolve(-1));
+  });
+  const feeding = pipeline(Readable.fromWeb(asNodeWebStream(body)), child.stdin).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  return streamFrom(
+    (async function* () {
+      try {
+        for await (const chunk of child.stdout) yield new Uint8Array(chunk as Buffer);
+        const code = await exited;
+        const fed = await feeding;
+        // The input's own failure (a cut connection) explains a decoder's "unexpected end" best.
+        if (fed instanceof Error && !isEpipe(fed)) throw fed;
+        if (code !== 0) {
+          throw new AppError("CODEC_FAILED", `${cmd} ${args.join(" ")} failed: ${stderr.trim()}`, {
+            context: { cmd, code },
+          });
+        }
+      } finally {
+        if (child.exitCode === null) child.kill();
+      }
+    })(),
+  );
+}
+
+function isEpipe(err: Error): boolean {
+  return "code" in err && (err.code === "EPIPE" || err.code === "ERR_STREAM_PREMATURE_CLOSE");
+}
+
+function codecError(what: string, err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError("CODEC_FAILED", `${what} decoding failed: ${errorMessage(err)}`, {
+    cause: err,
+  });
+}
+
+// safe because web and Node's ReadableStream types describe the same runtime object
+const asNodeWebStream = (body: ReadableStream<Uint8Array>) =>
+  body as unknown as import("node:stream/web").ReadableStream<Uint8Array>;

@@ -23,7 +23,7 @@ type Print = (line: string) => void;
  * The runtime, or, when a running `serve` owns the embedded database, the way to reach it: `status`
  * and `tick` go through it rather than fail. Any other owner makes this throw DataDirBusyError.
  */
-async function openOrReachOwner(
+export async function openOrReachOwner(
   config: Config,
   logger: Logger,
   command: string,

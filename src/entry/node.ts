@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load-config.node.ts";
 import { AppError, errorMessage } from "../errors.ts";
 import { jsonLogger } from "../log.ts";
+import { ADMIN_USAGE, adminCommand } from "./admin-command.node.ts";
 import { migrateCommand, serveCommand, statusCommand, tickCommand } from "./commands.node.ts";
 import { demoCommand } from "./demo.node.ts";
 import { hydraCommand } from "./hydra-command.node.ts";
@@ -14,7 +15,8 @@ const USAGE = `usage: floodgate <command>
   demo [--exit]          simulator + service, offline: plays a scenario and prints each step
   hydra CHANNEL [--json] [--history]
                          the channel's newest Hydra eval: constituents passed, failed, pending;
-                         --history also backfills and lists its last 30 days`;
+                         --history also backfills and lists its last 30 days
+  ${ADMIN_USAGE}`;
 
 // sysexits.h: EX_CONFIG; EX_TEMPFAIL (another process owns the data dir: cron may simply retry).
 const EXIT_CODES: Record<string, number> = { BAD_CONFIG: 78, DATA_DIR_BUSY: 75 };
@@ -34,6 +36,10 @@ export async function main(
       exit: { type: "boolean" },
       history: { type: "boolean" },
       help: { type: "boolean" },
+      reason: { type: "string" },
+      release: { type: "string" },
+      eval: { type: "string" },
+      constituent: { type: "string", multiple: true },
     },
   });
   const [command] = positionals;
@@ -50,6 +56,22 @@ export async function main(
         return await serveCommand(config, logger, print);
       case "tick":
         return await tickCommand(config, logger, print, values.channel);
+      case "admin":
+        return await adminCommand(
+          config,
+          logger,
+          print,
+          {
+            action: positionals[1],
+            channel: positionals[2],
+            reason: values.reason,
+            release: values.release,
+            eval: values.eval,
+            constituents: values.constituent ?? [],
+            json: values.json ?? false,
+          },
+          env,
+        );
       case "migrate":
         return await migrateCommand(config, print);
       case "status":

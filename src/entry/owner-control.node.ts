@@ -6,13 +6,14 @@ import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { AppError, type DataDirOwner } from "../errors.ts";
 import { type LoopbackServer, serveOnLoopback } from "../sim/serve.node.ts";
 import { type ChannelStatus, listChannelStatus } from "../status/channel-status.ts";
+import { ownerAdminRoutes } from "./admin-through-owner.node.ts";
 import type { Runtime } from "./runtime.node.ts";
 
 export type OwnerControl = NonNullable<DataDirOwner["control"]>;
 
 /**
  * `serve`'s private endpoint on 127.0.0.1 for the CLI commands that need its embedded database
- * (`status`, `tick`). The bearer token is only in the data dir's lock file (mode 0600).
+ * (`status`, `tick`, `admin`). The bearer token is only in the data dir's lock file (mode 0600).
  */
 export async function startOwnerControl(
   rt: Runtime,
@@ -45,6 +46,7 @@ export async function startOwnerControl(
     }
     return c.json({ outcomes: await tickAll(rt.deps, channel) });
   });
+  app.route("/", ownerAdminRoutes(rt));
   const server = await serveOnLoopback(app, 0, "127.0.0.1");
   return { control: { url: server.url, token }, server };
 }

@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChannelSpec } from "../../src/config/channels-file.ts";
+import { scenarioChannels } from "../../src/sim/scenario.ts";
+import { type Simulator, startSimulator } from "../../src/sim/simulator.node.ts";
+import { runFloodgate, startServe } from "../support/floodgate-process.ts";
+import { createTestDb } from "../support/test-db.ts";
+
+const nixosUnstable = ChannelSpec.parse(scenarioChannels[0]);
+const FAILING = "nixos.tests.firewall.x86_64-linux";
+const USER = userInfo().username;
+
+/** `floodgate admin …` as an operator types it: on its own, and beside a running serve. */
+describe("floodgate admin", () => {
+  let sim: Simulator;
+  let dir: string;
+  let env: Record<string, string>;
+  let ownDb: Awaited<ReturnType<typeof createTestDb>> | undefined;
+  const floodgate = (...args: string[]) => runFloodgate(args, env);
+  const tick = async () => {
+    const result = await floodgate("tick", "--channel", "nixos-unstable");
+    return result.stdout.trim();
+  };
+  let changes = 0;
+  const newEval = async (failing: Record<string, number> = {}) => {
+    sim.github.model.commit("master", `hello: change ${++changes}`);
+    const ev = await sim.evaluate(nixosUnstable);
+    sim.hydra.model.finishEval(ev.evalId, failing);
+    return ev;
+  };
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    dir = mkdtempSync(join(tmpdir(), "floodgate-admin-"));
+    const channelsFile = join(dir, "channels.json");
+    writeFileSync(channelsFile, JSON.stringify({ channels: scenarioChannels }));
+    env = {
+      ...sim.env,
+      FLOODGATE_DATA_DIR: join(dir, "data"),
+      FLOODGATE_CHANNELS: channelsFile,
+      FLOODGATE_SCHEDULER: "off",
+    };
+    if (process.env.FLOODGATE_TEST_DATABASE_URL) {
+      ownDb = await createTestDb();
+      env.DATABASE_URL = ownDb.url ?? "";
+    }
+    sim.github.model.commit("master", "initial");
+    const head = sim.github.model.branchHead("master") ?? "";
+    sim.github.model.createBranch("nixos-unstable", head);
+    sim.github.model.createBranch("nixpkgs-unstable", head);
+  });
+  afterAll(async () => {
+    await ownDb?.close();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("freezes and unfreezes on its own, refusing bad input before opening anything", {
+    timeout: 400_000,
+  }, async () => {
+    const first = await newEval();
+    expect(await tick()).toBe(`nixos-unstable advanced to ${first.releaseName}`);
+
+    const usage = await floodgate("admin", "freeze");
+    expect(usage.code).toBe(2);
+    expect(usage.stdout).toContain("admin ACTION CHANNEL");
+    const noReason = await floodgate("admin", "freeze", "nixos-unstable");
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain("reason");
+    const unknown = await floodgate("admin", "freeze", "nixos-nope", "--reason", "x");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown channel "nixos-nope"');
+
+    const frozen = await floodgate("admin", "freeze", "nixos-unstable", "--reason", "release day");
+    expect(frozen.code, frozen.stderr).toBe(0);
+    expect(frozen.stdout.trim()).toBe(`nixos-unstable frozen by ${USER}: release day`);
+    const held = await newEval();
+    expect(await tick()).toContain("blocked: frozen: release day");
+    expect((await floodgate("admin", "unfreeze", "nixos-unstable")).code).toBe(0);
+    expect(await tick()).toBe(`nixos-unstable advanced to ${held.releaseName}`);
+  });
+
+  it("accepts, pins and unpins through a running serve; every action is in the audit log", {
+    timeout: 400_000,
+  }, async () => {
+    const serve = await startServe(env);
+    try {
+      const base = `http://127.0.0.1:${serve.port}`;
+      const served = async () =>
+        (await fetch(`${base}/nixos-unstable`, { redirect: "manual" })).headers.get("location");
+
+      const failed = await newEval({ [FAILING]: 1 });
+      expect(await tick()).toContain(`${FAILING} failed`);
+      const accept = (...more: string[]) =>
+        floodgate("admin", "accept", "nixos-unstable", "--eval", String(failed.evalId), ...more);
+      expect((await accept("--constituent", FAILING)).code).toBe(2);
+      const wrongJob = await accept("--constituent", "nixos.tests.nope", "--reason", "flaky");
+      expect(wrongJob.code).toBe(2);
+      expect(wrongJob.stderr).toContain("not constituents of tested");
+      const accepted = await accept("--constituent", FAILING, "--reason", "flaky test");
+      expect(accepted.code, accepted.stderr).toBe(0);
+      expect(accepted.stdout).toContain(`eval ${failed.evalId} accepted with ${FAILING} failed`);
+      expect(await tick()).toBe(`nixos-unstable advanced to ${failed.releaseName}`);
+
+      const before = (await served()) ?? "";
+      const detail = await (await fetch(`${base}/api/v1/channels/nixos-unstable`)).json();
+      const oldest = detail.releases.at(-1).name as string;
+      expect(before).not.toContain(oldest);
+      const pin = ["admin", "pin", "nixos-unstable", "--release", oldest];
+      const pinned = await floodgate(...pin, "--reason", "regression");
+      expect(pinned.code, pinned.stderr).toBe(0);
+      expect(pinned.stdout.trim()).toBe(
+        `nixos-unstable pinned to ${oldest} by ${USER}: regression`,
+      );
+      expect(await served()).toContain(oldest);
+      const next = await newEval();
+      expect(await tick()).toContain(`pinned to ${oldest}`);
+      expect(await served()).toContain(oldest);
+
+      expect((await floodgate("admin", "unpin", "nixos-unstable")).code).toBe(0);
+      expect(await tick()).toBe(`nixos-unstable advanced to ${next.releaseName}`);
+      expect(await served()).toContain(next.releaseName);
+
+      const audit = await (await fetch(`${base}/api/v1/channels/nixos-unstable/audit`)).json();
+      expect(
+        audit.entries.map((e: { action: string; actor: string; via: string }) => [
+          e.action,
+          e.actor,
+          e.via,
+        ]),
+      ).toEqual(
+        ["unpin", "pin", "accept", "unfreeze", "freeze"].map((action) => [action, USER, "cli"]),
+      );
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  });
+});

@@ -9,10 +9,10 @@ import { AppError, RetryLaterError } from "./errors.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
-import { channelDir } from "./publish/release-paths.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
 import { PAGE_STYLE_SOURCE } from "./status/pages/layout.ts";
 import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
+import { channelPointer } from "./status/read-model/channel-pointer.ts";
 import {
   type ChannelReadModel,
   createChannelReadModel,
@@ -105,17 +105,7 @@ export function createApp(deps: AppDeps): Hono {
     channelRedirectRoutes({
       knownChannels: () => deps.channels.map((c) => c.name),
       publicUrl: deps.publicUrl,
-      lookup: async (channel) => {
-        const release = (await readModel.current()).entries.get(channel)?.release;
-        if (!release) return null;
-        return {
-          channel,
-          dir: channelDir(channel),
-          releaseName: release.name,
-          revision: release.revision,
-          lastModified: release.revisionCommittedAt ?? release.createdAt,
-        };
-      },
+      lookup: async (channel) => channelPointer(await readModel.current(), channel),
     }),
   );
 

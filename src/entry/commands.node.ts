@@ -4,8 +4,9 @@ import { openDatabase } from "../db/open-db.node.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { DataDirBusyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { serveOnLoopback } from "../sim/serve.node.ts";
 import { type ChannelStatus, listChannelStatus } from "../status/channel-status.ts";
+import { publicFastPath } from "../status/fast-path/public-fast-path.node.ts";
+import { serveHttp } from "../status/fast-path/serve-http.node.ts";
 import { formatAge } from "../status/format-age.ts";
 import { followChanges } from "../status/read-model/follow-changes.ts";
 import {
@@ -109,7 +110,21 @@ export async function statusCommand(
 /** HTTP (and the scheduler unless FLOODGATE_SCHEDULER=off) until SIGINT/SIGTERM. */
 export async function serveCommand(config: Config, logger: Logger, print: Print): Promise<number> {
   const rt = await openRuntime(config, logger, { command: "serve", waitMs: LOCK_WAIT_MS });
-  const server = await serveOnLoopback(rt.app, config.port, config.host);
+  const server = await serveHttp(rt.app, {
+    port: config.port,
+    hostname: config.host,
+    front: (app) =>
+      publicFastPath(
+        {
+          readModel: rt.readModel,
+          channels: config.channels.map((c) => c.name),
+          publicUrl: config.publicUrl,
+          ...(rt.files ? { store: rt.files } : {}),
+          logger,
+        },
+        app,
+      ),
+  });
   const follower = await followChanges({
     readModel: rt.readModel,
     changes: rt.deps.changes,

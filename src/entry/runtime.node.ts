@@ -13,7 +13,7 @@ import { ConfigError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { BlobStore } from "../publish/blob-store.ts";
 import { createNodeCodec } from "../publish/codec.node.ts";
-import { createFsStore } from "../publish/fs-store.node.ts";
+import { createFsStore, type FsStore } from "../publish/fs-store.node.ts";
 import { createS3Client } from "../publish/s3-client.ts";
 import { createS3Store } from "../publish/s3-store.ts";
 import type { ChannelReadModel } from "../status/read-model/channel-read-model.ts";
@@ -29,6 +29,8 @@ export interface Runtime {
   deps: Deps;
   app: Hono;
   readModel: ChannelReadModel;
+  /** The release files when they are on disk (file://), which Node's fast path serves directly. */
+  files?: FsStore;
   /** LISTEN on the database, where it has one other processes can NOTIFY (PostgreSQL). */
   listen?: DbHandle["listen"];
   /** Embedded database only: where other processes reach this owner (see owner-control.node.ts). */
@@ -43,7 +45,7 @@ export function createDeps(
   logger: Logger,
   overrides: Partial<Deps> = {},
 ): Deps {
-  const store = createStore(config);
+  const store = overrides.store ?? createStore(config);
   const owner = `node-${randomUUID()}`;
   const connectionAddress = nodeConnectionAddress;
   const adapters = { db, store, logger, owner, connectionAddress };
@@ -66,13 +68,19 @@ export async function openRuntime(
     claim,
   });
   try {
-    const deps = createDeps(config, handle.db, logger, { clock });
+    const files =
+      config.storage.kind === "file" ? createFsStore(resolve(config.storage.dir)) : undefined;
+    const deps = createDeps(config, handle.db, logger, {
+      clock,
+      ...(files ? { store: files } : {}),
+    });
     const readModel = defaultReadModel(deps);
     return {
       config,
       deps,
       app: createApp({ ...deps, readModel }),
       readModel,
+      ...(files ? { files } : {}),
       ...(handle.listen ? { listen: handle.listen } : {}),
       advertise: handle.advertise,
       close: () => handle.close(),

@@ -3,6 +3,8 @@ export interface BlobInfo {
   /** Strong validator: the object's sha256 (hex) where the store knows it. */
   etag: string;
   contentType: string;
+  /** When the object was stored (`Last-Modified`; channel-exporter reads it on `git-revision`). */
+  lastModified?: Date;
 }
 
 export interface BlobBody extends BlobInfo {

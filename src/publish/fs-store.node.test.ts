@@ -48,6 +48,7 @@ describe("createFsStore", () => {
       size: 11,
       etag: sha256("hello world"),
       contentType: "application/octet-stream",
+      lastModified: expect.any(Date),
     });
     const got = await store.get("nixos/unstable/r/nixexprs.tar.xz");
     expect(got && (await text(got.body))).toBe("hello world");

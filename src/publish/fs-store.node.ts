@@ -1,5 +1,15 @@
 import { createHash, randomUUID } from "node:crypto";
-import { type FileHandle, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { AppError, IntegrityError } from "../errors.ts";
 import type { BlobBody, BlobInfo, BlobStore, PutOptions } from "./blob-store.ts";
@@ -19,6 +29,20 @@ interface Sidecar {
   contentType?: string;
 }
 
+/** A stored object as a local file, for serving it with Node streams (see `local`). */
+export interface LocalBlob extends BlobInfo {
+  path: string;
+  lastModified: Date;
+}
+
+export interface FsStore extends BlobStore {
+  /** The object's file and metadata from one `stat` (metadata is remembered), or null. */
+  local(key: string): Promise<LocalBlob | null>;
+}
+
+// Remembered descriptions; a changed inode, size or mtime makes an entry stale.
+const MAX_REMEMBERED = 10_000;
+
 interface Located {
   path: string;
   sidecarPath: string;
@@ -31,7 +55,20 @@ interface Located {
  * hashed while written, fsynced and renamed into place, so readers see all of an object or none.
  * Internal files (temp files, sidecars) start with "." and keys may not, so they are never served.
  */
-export function createFsStore(rootDir: string): BlobStore {
+export function createFsStore(rootDir: string): FsStore {
+  const remembered = new Map<string, { info: BlobInfo; ino: number; mtimeMs: number }>();
+  const recall = (key: string, st: Stats): BlobInfo | null => {
+    const known = remembered.get(key);
+    if (!known || known.ino !== st.ino || known.mtimeMs !== st.mtimeMs) return null;
+    return known.info.size === st.size ? known.info : null;
+  };
+  const remember = (key: string, st: Stats, described: BlobInfo): BlobInfo => {
+    const info = { ...described, lastModified: st.mtime };
+    if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+    remembered.set(key, { info, ino: st.ino, mtimeMs: st.mtimeMs });
+    return info;
+  };
+
   const locate = (key: string): Located => {
     const segments = splitKey(key);
     const name = segments?.at(-1);
@@ -46,29 +83,31 @@ export function createFsStore(rootDir: string): BlobStore {
   };
 
   const describe = async (key: string, fh: FileHandle, at: Located): Promise<BlobInfo | null> => {
-    const stat = await fh.stat();
-    if (!stat.isFile()) return null;
+    const st = await fh.stat();
+    if (!st.isFile()) return null;
+    const known = recall(key, st);
+    if (known) return known;
     let sidecar = await readSidecar(at.sidecarPath);
     if (
       !sidecar ||
-      sidecar.ino !== stat.ino ||
-      sidecar.size !== stat.size ||
-      sidecar.mtimeMs !== stat.mtimeMs
+      sidecar.ino !== st.ino ||
+      sidecar.size !== st.size ||
+      sidecar.mtimeMs !== st.mtimeMs
     ) {
       // Written outside `put`, or a crash between the sidecar and the rename: hash once, remember.
       sidecar = {
         sha256: await hashHandle(fh),
-        size: stat.size,
-        ino: stat.ino,
-        mtimeMs: stat.mtimeMs,
+        size: st.size,
+        ino: st.ino,
+        mtimeMs: st.mtimeMs,
       };
       await writeSidecar(at, sidecar).catch(() => {});
     }
-    return {
-      size: stat.size,
+    return remember(key, st, {
+      size: st.size,
       etag: sidecar.sha256,
       contentType: sidecar.contentType ?? contentTypeFor(key),
-    };
+    });
   };
 
   const openForRead = async (path: string): Promise<FileHandle | null> => {
@@ -83,6 +122,22 @@ export function createFsStore(rootDir: string): BlobStore {
   };
 
   return {
+    async local(key) {
+      const at = locate(key);
+      const st = await stat(at.path).catch(() => null);
+      if (!st?.isFile()) return null;
+      const known = recall(key, st);
+      if (known) return { ...known, path: at.path, lastModified: st.mtime };
+      const fh = await openForRead(at.path);
+      if (!fh) return null;
+      try {
+        const info = await describe(key, fh, at);
+        return info ? { ...info, path: at.path, lastModified: st.mtime } : null;
+      } finally {
+        await fh.close();
+      }
+    },
+
     async head(key) {
       const at = locate(key);
       const fh = await openForRead(at.path);

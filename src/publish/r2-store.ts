@@ -30,6 +30,8 @@ export interface R2ObjectsLike {
 export interface R2ObjectLike {
   size: number;
   etag: string;
+  /** When R2 stored the object (Workers' `R2Object.uploaded`). */
+  uploaded?: Date;
   httpMetadata?: { contentType?: string };
   customMetadata?: Record<string, string>;
 }
@@ -90,6 +92,7 @@ export function createR2Store(
     size: obj.size,
     etag: obj.customMetadata?.sha256 ?? obj.etag,
     contentType: obj.httpMetadata?.contentType ?? contentTypeFor(key),
+    ...(obj.uploaded ? { lastModified: obj.uploaded } : {}),
   });
   const head = async (key: string) => {
     const obj = await guard("STORAGE_READ", key, () => bucket.head(locate(key)));

@@ -22,6 +22,8 @@ export const createSnapshotCell = (): SnapshotCell => ({ snapshot: null, fingerp
  */
 export interface ChannelReadModel {
   current(): Promise<ChannelSnapshot>;
+  /** The snapshot if it is fresh, without waiting: the synchronous fast path's view. */
+  peek(): ChannelSnapshot | null;
   /** Reloads now; a call during a load queues one more load, which sees every committed change. */
   refresh(): Promise<ChannelSnapshot>;
 }
@@ -88,6 +90,10 @@ export function createChannelReadModel(opts: ChannelReadModelOptions): ChannelRe
         opts.onStale?.(err);
         return snapshot;
       }
+    },
+    peek() {
+      const snapshot = cell.snapshot;
+      return snapshot && nowMs() - snapshot.loadedAtMs < opts.maxAgeMs ? snapshot : null;
     },
     refresh,
   };

@@ -31,39 +31,59 @@ const LATEST_IMAGE = /^latest-(nixos(?:-[a-z0-9]+)?)-([a-z0-9_]+-linux)\.(iso|ov
 export function channelRedirectRoutes(deps: ChannelRedirectDeps): Hono {
   const app = new Hono();
   const base = deps.publicUrl?.replace(/\/+$/, "") ?? "";
-
   const redirect = async (c: Context, next: Next, file: string | undefined) => {
     const channel = c.req.param("channel") ?? "";
     if (!deps.knownChannels().includes(channel)) return next();
-    c.header("Cache-Control", "no-store");
-    if (file !== undefined && !isSafeSegment(file)) {
-      return c.json({ error: { code: "BAD_REQUEST", message: `bad file name "${file}"` } }, 400);
+    c.header("Cache-Control", REDIRECT_CACHE_CONTROL);
+    const pointer = file !== undefined && !isSafeSegment(file) ? null : await deps.lookup(channel);
+    const answer = answerChannelRequest(channel, file, pointer, base || new URL(c.req.url).origin);
+    if (answer.kind === "error") {
+      return c.json({ error: { code: answer.code, message: answer.message } }, answer.status);
     }
-    const release = await deps.lookup(channel);
-    if (!release) {
-      const message = `channel ${channel} has no published release yet`;
-      return c.json({ error: { code: "NOT_FOUND", message } }, 404);
-    }
-    const releasePath = `/releases/${release.dir.split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(release.releaseName)}`;
-    if (file === undefined) return c.redirect(`${base}${releasePath}`, 302);
-
-    const target = `${releasePath}/${encodeURIComponent(latestAlias(file, release.releaseName) ?? file)}`;
-    if (TARBALL.test(file)) {
-      // Lockable HTTP Tarball Protocol: flakes lock this URL; it must be absolute.
-      const origin = base || new URL(c.req.url).origin;
-      const unix = Math.floor(release.lastModified.getTime() / 1000);
-      const rev = encodeURIComponent(release.revision);
-      c.header("Link", `<${origin}${target}?rev=${rev}&lastModified=${unix}>; rel="immutable"`);
-    }
-    return c.redirect(`${base}${target}`, 302);
+    if (answer.link) c.header("Link", answer.link);
+    return c.redirect(base ? answer.location : answer.location.slice(answer.origin.length), 302);
   };
-
   app.get("/:channel", (c, next) => redirect(c, next, undefined));
   app.get("/:channel/:file", (c, next) => redirect(c, next, c.req.param("file")));
   app.notFound((c) =>
     c.json({ error: { code: "NOT_FOUND", message: `no channel at ${c.req.path}` } }, 404),
   );
   return app;
+}
+
+/**
+ * Not cached by anyone: the files of one release must be fetched together (an ISO and its
+ * checksum, a tarball and its Link), and the origin answers from memory (README "Caching").
+ */
+export const REDIRECT_CACHE_CONTROL = "no-store";
+
+export type ChannelAnswer =
+  | { kind: "redirect"; location: string; origin: string; link?: string }
+  | { kind: "error"; status: 400 | 404; code: "BAD_REQUEST" | "NOT_FOUND"; message: string };
+
+/** Pure: the answer to `/<channel>[/<file>]` for a configured channel, with absolute URLs. */
+export function answerChannelRequest(
+  channel: string,
+  file: string | undefined,
+  release: ChannelReleasePointer | null,
+  origin: string,
+): ChannelAnswer {
+  if (file !== undefined && !isSafeSegment(file)) {
+    return { kind: "error", status: 400, code: "BAD_REQUEST", message: `bad file name "${file}"` };
+  }
+  if (!release) {
+    const message = `channel ${channel} has no published release yet`;
+    return { kind: "error", status: 404, code: "NOT_FOUND", message };
+  }
+  const releasePath = `/releases/${release.dir.split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(release.releaseName)}`;
+  if (file === undefined) return { kind: "redirect", location: `${origin}${releasePath}`, origin };
+  const target = `${releasePath}/${encodeURIComponent(latestAlias(file, release.releaseName) ?? file)}`;
+  if (!TARBALL.test(file)) return { kind: "redirect", location: `${origin}${target}`, origin };
+  // Lockable HTTP Tarball Protocol: flakes lock this URL; it must be absolute.
+  const unix = Math.floor(release.lastModified.getTime() / 1000);
+  const rev = encodeURIComponent(release.revision);
+  const link = `<${origin}${target}?rev=${rev}&lastModified=${unix}>; rel="immutable"`;
+  return { kind: "redirect", location: `${origin}${target}`, origin, link };
 }
 
 /** `latest-nixos-minimal-x86_64-linux.iso` → `nixos-minimal-<version>-x86_64-linux.iso`. */

@@ -1,21 +1,15 @@
 import { type Context, Hono } from "hono";
 import type { BlobInfo, BlobStore } from "../../publish/blob-store.ts";
-import { contentEncodingFor } from "../../publish/content-types.ts";
 import { INDEX_FILE, isSafeSegment } from "../../publish/release-paths.ts";
+import { IMMUTABLE, planFileResponse } from "./file-response.ts";
+
+export { parseRange } from "./file-response.ts";
 
 export interface ReleaseRoutesDeps {
   store: BlobStore;
 }
 
 const PREFIX = "/releases/";
-// Release files never change once written, so clients and CDNs may keep them for a year.
-const IMMUTABLE = "public, max-age=31536000, immutable";
-
-type ByteRange =
-  | { kind: "none" }
-  | { kind: "unsatisfiable" }
-  | { kind: "range"; start: number; end: number };
-
 /**
  * `GET|HEAD /releases/<dir…>/<release>` (the index page, no trailing slash, as releases.nixos.org)
  * and `/releases/<dir…>/<release>/<file>`, with ETag, conditional and range requests.
@@ -49,42 +43,12 @@ export function releaseRoutes(deps: ReleaseRoutesDeps): Hono {
 }
 
 async function serveObject(c: Context, store: BlobStore, key: string, info: BlobInfo) {
-  const etag = `"${info.etag}"`;
-  const headers: Record<string, string> = {
-    ETag: etag,
-    "Cache-Control": IMMUTABLE,
-    "Accept-Ranges": "bytes",
-    "Content-Type": info.contentType,
-  };
-  const encoding = contentEncodingFor(key);
-  if (encoding) headers["Content-Encoding"] = encoding;
-
-  if (etagMatches(c.req.header("If-None-Match"), info.etag)) {
-    return c.body(null, 304, { ETag: etag, "Cache-Control": IMMUTABLE });
-  }
-  if (c.req.method === "HEAD") {
-    return c.body(null, 200, { ...headers, "Content-Length": String(info.size) });
-  }
-
-  const ifRange = c.req.header("If-Range");
-  const rangeHeader = ifRange === undefined || ifRange === etag ? c.req.header("Range") : undefined;
-  const range = parseRange(rangeHeader, info.size);
-  if (range.kind === "unsatisfiable") {
-    return c.body(null, 416, { ...headers, "Content-Range": `bytes */${info.size}` });
-  }
-
-  const blob = await store.get(key, range.kind === "range" ? range : undefined);
+  const plan = planFileResponse(c.req.method, (name) => c.req.header(name), key, info);
+  if (!plan.body || plan.status === 304) return c.body(null, plan.status, plan.headers);
+  const range = plan.status === 206 ? plan.body : undefined;
+  const blob = await store.get(key, range);
   if (!blob) return problem(c, 404, "NOT_FOUND", `nothing at /releases/${key}`);
-  headers.ETag = `"${blob.etag}"`;
-  if (!blob.range) {
-    return c.body(blob.body, 200, { ...headers, "Content-Length": String(blob.size) });
-  }
-  const { start, end } = blob.range;
-  return c.body(blob.body, 206, {
-    ...headers,
-    "Content-Length": String(end - start + 1),
-    "Content-Range": `bytes ${start}-${end}/${blob.size}`,
-  });
+  return c.body(blob.body, plan.status, { ...plan.headers, ETag: `"${blob.etag}"` });
 }
 
 type ReleasePath =
@@ -130,30 +94,6 @@ export function parseReleasePath(pathname: string): ReleasePath {
 function tooLong(): ReleasePath {
   const message = `release paths are at most ${MAX_KEY_BYTES} bytes, ${MAX_SEGMENT_BYTES} per segment`;
   return { kind: "too-long", message };
-}
-
-/** One `bytes=` range (RFC 9110 §14.1.2); several ranges or bad syntax are ignored (full body). */
-export function parseRange(header: string | undefined, size: number): ByteRange {
-  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
-  if (!match) return { kind: "none" };
-  const [, first = "", last = ""] = match;
-  if (first === "" && last === "") return { kind: "none" };
-  if (first === "") {
-    const suffix = Number(last);
-    if (suffix === 0 || size === 0) return { kind: "unsatisfiable" };
-    return { kind: "range", start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(first);
-  const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
-  if (last !== "" && Number(last) < start) return { kind: "none" };
-  if (start >= size) return { kind: "unsatisfiable" };
-  return { kind: "range", start, end };
-}
-
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === "*") return true;
-  return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === `"${etag}"`);
 }
 
 function problem(c: Context, status: 400 | 404 | 414, code: string, message: string) {

@@ -1,0 +1,195 @@
+/**
+ * Public reads against nginx (1 worker, static files) in the same run, on loopback: the channel
+ * redirect, a small release file, the 40 MB tarball, `/` and `/api/v1/channels`, with floodgate
+ * serving from PGlite and from PostgreSQL. Run: npm run bench (or npx tsx bench/public-reads.ts).
+ * Env: BENCH_SECONDS (default 5 per run), FLOODGATE_BENCH_DATABASE_URL (default the test server).
+ */
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { openDatabase } from "../src/db/open-db.node.ts";
+import { scenarioChannels } from "../src/sim/scenario.ts";
+import {
+  type LoadResult,
+  startNginx,
+  stopChild,
+  waitForHttp,
+  which,
+  wrk,
+} from "./support/load-tools.ts";
+import { type SeededRelease, seedReleases } from "./support/seed-releases.ts";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 50;
+const TARBALL_BYTES = 40 * 1024 * 1024;
+const PG_URL =
+  process.env.FLOODGATE_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const BIN = new URL("../bin/floodgate.js", import.meta.url).pathname;
+
+const missing = ["nginx", "wrk"].filter((tool) => !which(tool));
+if (missing.length) {
+  console.log(
+    `public-reads: skipped, ${missing.join(" and ")} not installed (apt-get install -y nginx wrk)`,
+  );
+  process.exit(0);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "floodgate-reads-"));
+const names = scenarioChannels.map((c) => c.name);
+const channelsFile = join(dir, "channels.json");
+writeFileSync(channelsFile, JSON.stringify({ channels: scenarioChannels }));
+
+/** `floodgate serve`, scheduler off, on a seeded database; PGlite unless `databaseUrl`. */
+async function startFloodgate(label: string, port: number, databaseUrl?: string) {
+  const dataDir = join(dir, label);
+  const storeDir = join(dataDir, "releases");
+  const handle = await openDatabase({
+    dataDir,
+    claim: { command: "bench", waitMs: 0 },
+    ...(databaseUrl ? { databaseUrl } : {}),
+  });
+  const seeded = await seedReleases(handle.db, storeDir, names, TARBALL_BYTES);
+  await handle.close();
+  const child = spawn(process.execPath, [BIN, "serve"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      FLOODGATE_DATA_DIR: dataDir,
+      FLOODGATE_CHANNELS: channelsFile,
+      FLOODGATE_SCHEDULER: "off",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/api/v1/channels`);
+  return { url, seeded, storeDir, stop: () => stopChild(child) };
+}
+
+async function pgDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
+  const admin = postgres(PG_URL, { max: 1, onnotice: () => {}, connect_timeout: 3 });
+  const name = `floodgate_bench_${Date.now()}`;
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } catch (err) {
+    console.log(`  PostgreSQL at ${PG_URL} unavailable (${String(err)}): PostgreSQL runs skipped`);
+    await admin.end({ timeout: 1 });
+    return null;
+  }
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+interface Row {
+  what: string;
+  result: LoadResult;
+  baseline?: LoadResult;
+  goal: string;
+  ok: boolean;
+}
+const rows: Row[] = [];
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+function report(row: Row) {
+  rows.push(row);
+  const { result, baseline } = row;
+  const ratio = baseline
+    ? ` ${fmt(result.requestsPerSecond / baseline.requestsPerSecond, 2)}× nginx (${fmt(baseline.requestsPerSecond)} req/s)`
+    : "";
+  console.log(
+    `  ${row.what.padEnd(44)} ${fmt(result.requestsPerSecond).padStart(6)} req/s ${fmt(result.megabytesPerSecond, 1).padStart(7)} MB/s  p99 ${fmt(result.p99Ms, 2).padStart(7)} ms  errors ${result.errors}${ratio}  [${row.goal}: ${row.ok ? "met" : "MISSED"}]`,
+  );
+}
+
+/** The shared static root nginx serves: the same bytes floodgate serves. */
+function nginxRoot(seeded: SeededRelease, storeDir: string): string {
+  const root = join(dir, "static");
+  mkdirSync(root, { recursive: true });
+  const prefix = seeded.path.replace(/^\/releases\//, "");
+  copyFileSync(join(storeDir, prefix, "git-revision"), join(root, "git-revision"));
+  copyFileSync(join(storeDir, prefix, "nixexprs.tar.xz"), join(root, "nixexprs.tar.xz"));
+  return root;
+}
+
+async function runAgainst(label: string, floodgate: Awaited<ReturnType<typeof startFloodgate>>) {
+  const [release] = floodgate.seeded;
+  if (!release) throw new Error("nothing seeded");
+  const nginx = await startNginx(
+    join(dir, `nginx-${label}`),
+    nginxRoot(release, floodgate.storeDir),
+    18080,
+  );
+  try {
+    console.log(`floodgate on ${label} (wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, nginx 1 worker)`);
+    const small = await wrk(`${nginx.url}/git-revision`, CONNECTIONS, SECONDS);
+    const redirect = await wrk(`${floodgate.url}/${release.channel}`, CONNECTIONS, SECONDS);
+    report({
+      what: `GET /${release.channel} (302)`,
+      result: redirect,
+      baseline: small,
+      goal: "≥ 0.6× nginx, p99 ≤ 10 ms",
+      ok: redirect.requestsPerSecond >= 0.6 * small.requestsPerSecond && redirect.p99Ms <= 10,
+    });
+    if (label !== "PGlite") return;
+    const file = await wrk(`${floodgate.url}${release.path}/git-revision`, CONNECTIONS, SECONDS);
+    report({
+      what: "GET …/git-revision (40 B)",
+      result: file,
+      baseline: small,
+      goal: "≥ 0.5× nginx, p99 ≤ 10 ms",
+      ok: file.requestsPerSecond >= 0.5 * small.requestsPerSecond && file.p99Ms <= 10,
+    });
+    const bigNginx = await wrk(`${nginx.url}/nixexprs.tar.xz`, 4, SECONDS);
+    const big = await wrk(`${floodgate.url}${release.path}/nixexprs.tar.xz`, 4, SECONDS);
+    const mbRatio = big.megabytesPerSecond / bigNginx.megabytesPerSecond;
+    report({
+      what: `GET …/nixexprs.tar.xz (40 MiB, 4 conn) ${fmt(mbRatio, 2)}× MB/s`,
+      result: big,
+      baseline: bigNginx,
+      goal: "≥ 0.8× nginx MB/s",
+      ok: mbRatio >= 0.8,
+    });
+    for (const path of ["/", "/api/v1/channels"]) {
+      const page = await wrk(`${floodgate.url}${path}`, CONNECTIONS, SECONDS);
+      report({ what: `GET ${path}`, result: page, goal: "p99 < 50 ms", ok: page.p99Ms < 50 });
+    }
+  } finally {
+    await nginx.stop();
+  }
+}
+
+try {
+  const pglite = await startFloodgate("PGlite", 18081);
+  try {
+    await runAgainst("PGlite", pglite);
+  } finally {
+    await pglite.stop();
+  }
+  const pg = await pgDatabase();
+  if (pg) {
+    try {
+      const server = await startFloodgate("PostgreSQL", 18082, pg.url);
+      try {
+        await runAgainst("PostgreSQL", server);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await pg.drop();
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const missed = rows.filter((r) => !r.ok).length;
+console.log(`public-reads: ${rows.length - missed} of ${rows.length} goals met`);

@@ -1,0 +1,151 @@
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream";
+import type { Logger } from "../../log.ts";
+import type { FsStore, LocalBlob } from "../../publish/fs-store.node.ts";
+import { INDEX_FILE } from "../../publish/release-paths.ts";
+import { channelPointer } from "../read-model/channel-pointer.ts";
+import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
+import { answerChannelRequest, REDIRECT_CACHE_CONTROL } from "../routes/channel-redirect.ts";
+import { planFileResponse } from "../routes/file-response.ts";
+import { parseReleasePath } from "../routes/releases.ts";
+
+export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface FastPathDeps {
+  readModel: ChannelReadModel;
+  channels: string[];
+  publicUrl: string;
+  /** Release files on disk; without it (S3 storage) files are the app's to serve. */
+  store?: FsStore;
+  logger: Logger;
+}
+
+// Small immutable files (git-revision, index pages) are kept in memory, re-checked on disk each minute.
+const SMALL_FILE = 64 * 1024;
+const SMALL_FILES_TOTAL = 32 * 1024 * 1024;
+const RECHECK_MS = 60_000;
+const STREAM_CHUNK = 1024 * 1024;
+
+interface Kept {
+  blob: LocalBlob;
+  key: string;
+  bytes: Buffer;
+  at: number;
+}
+
+/**
+ * `/<channel>[/<file>]` redirects and `/releases/…` files answered by Node itself, from the read
+ * model and the file store: no router, no Web streams, no database. Anything else, any error and
+ * any request it is unsure about goes to `fallback` (the Hono app), which answers the same way.
+ */
+export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener {
+  const known = new Set(deps.channels);
+  const origin = deps.publicUrl.replace(/\/+$/, "");
+  const kept = new Map<string, Kept>();
+  let keptBytes = 0;
+
+  const keep = (requested: string, key: string, blob: LocalBlob, bytes: Buffer) => {
+    if (keptBytes + bytes.byteLength > SMALL_FILES_TOTAL) {
+      kept.clear();
+      keptBytes = 0;
+    }
+    const old = kept.get(requested);
+    keptBytes += bytes.byteLength - (old?.bytes.byteLength ?? 0);
+    kept.set(requested, { blob, key, bytes, at: Date.now() });
+  };
+
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    key: string,
+    blob: LocalBlob,
+    bytes?: Buffer,
+  ) => {
+    const plan = planFileResponse(req.method ?? "GET", (name) => header(req, name), key, blob);
+    res.writeHead(plan.status, plan.headers);
+    if (!plan.body) return void res.end();
+    const { start, end } = plan.body;
+    if (bytes) return void res.end(bytes.subarray(start, end + 1));
+    return streamFile(res, blob.path, start, end, deps.logger);
+  };
+
+  const serveFile = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: FsStore,
+    requested: string,
+  ) => {
+    let key = requested;
+    let blob = await store.local(key);
+    if (!blob) {
+      key = `${requested}/${INDEX_FILE}`;
+      blob = await store.local(key);
+    }
+    if (!blob) return fallback(req, res);
+    if (blob.size > SMALL_FILE) return send(req, res, key, blob);
+    const bytes = await readFile(blob.path).catch(() => null);
+    if (!bytes || bytes.byteLength !== blob.size) return fallback(req, res);
+    keep(requested, key, blob, bytes);
+    return send(req, res, key, blob, bytes);
+  };
+
+  return (req, res) => {
+    const method = req.method;
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const path = query === -1 ? url : url.slice(0, query);
+    if ((method !== "GET" && method !== "HEAD") || path.includes("%")) return fallback(req, res);
+
+    if (path.startsWith("/releases/")) {
+      const store = deps.store;
+      if (!store) return fallback(req, res);
+      const release = parseReleasePath(path);
+      if (release.kind !== "ok" || release.trailingSlash) return fallback(req, res);
+      const hit = kept.get(release.key);
+      if (hit && Date.now() - hit.at < RECHECK_MS)
+        return send(req, res, hit.key, hit.blob, hit.bytes);
+      serveFile(req, res, store, release.key).catch((err: unknown) => {
+        deps.logger.warn("fast path failed; answering through the app", { error: String(err) });
+        if (!res.headersSent) fallback(req, res);
+        else res.destroy();
+      });
+      return;
+    }
+
+    const match = /^\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+    const channel = match?.[1];
+    const snapshot = channel !== undefined && known.has(channel) ? deps.readModel.peek() : null;
+    if (!snapshot || channel === undefined) return fallback(req, res);
+    const answer = answerChannelRequest(
+      channel,
+      match?.[2],
+      channelPointer(snapshot, channel),
+      origin,
+    );
+    if (answer.kind === "error") return fallback(req, res);
+    const headers: Record<string, string> = {
+      Location: answer.location,
+      "Cache-Control": REDIRECT_CACHE_CONTROL,
+      "Content-Length": "0",
+    };
+    if (answer.link) headers.Link = answer.link;
+    res.writeHead(302, headers);
+    res.end();
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+function streamFile(res: ServerResponse, path: string, start: number, end: number, logger: Logger) {
+  const stream = createReadStream(path, { start, end, highWaterMark: STREAM_CHUNK });
+  pipeline(stream, res, (err) => {
+    if (err && (err as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") {
+      logger.warn("file stream failed", { path, error: String(err) });
+    }
+  });
+}

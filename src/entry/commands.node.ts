@@ -5,7 +5,7 @@ import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { DataDirBusyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { type ChannelStatus, listChannelStatus } from "../status/channel-status.ts";
-import { publicFastPath } from "../status/fast-path/public-fast-path.node.ts";
+import { everyResponseHeaders, publicFastPath } from "../status/fast-path/public-fast-path.node.ts";
 import { serveHttp } from "../status/fast-path/serve-http.node.ts";
 import { formatAge } from "../status/format-age.ts";
 import { followChanges } from "../status/read-model/follow-changes.ts";
@@ -110,6 +110,7 @@ export async function statusCommand(
 /** HTTP (and the scheduler unless FLOODGATE_SCHEDULER=off) until SIGINT/SIGTERM. */
 export async function serveCommand(config: Config, logger: Logger, print: Print): Promise<number> {
   const rt = await openRuntime(config, logger, { command: "serve", waitMs: LOCK_WAIT_MS });
+  const commonHeaders = await everyResponseHeaders(rt.app);
   const server = await serveHttp(rt.app, {
     port: config.port,
     hostname: config.host,
@@ -121,6 +122,7 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
           publicUrl: config.publicUrl,
           ...(rt.files ? { store: rt.files } : {}),
           logger,
+          commonHeaders,
         },
         app,
       ),

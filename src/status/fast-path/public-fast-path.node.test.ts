@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Release } from "../../db/schema.ts";
 import { silentLogger } from "../../log.ts";
@@ -12,7 +13,7 @@ import { channelPointer } from "../read-model/channel-pointer.ts";
 import { createChannelReadModel } from "../read-model/channel-read-model.ts";
 import { channelRedirectRoutes } from "../routes/channel-redirect.ts";
 import { releaseRoutes } from "../routes/releases.ts";
-import { publicFastPath } from "./public-fast-path.node.ts";
+import { everyResponseHeaders, publicFastPath } from "./public-fast-path.node.ts";
 import { serveHttp } from "./serve-http.node.ts";
 
 const NAME = "nixos-26.11pre1046609.643809054d65";
@@ -54,6 +55,7 @@ describe("publicFastPath", () => {
       fallbacks.push(c.req.path);
       await next();
     });
+    app.use(secureHeaders({ xFrameOptions: "DENY", strictTransportSecurity: false }));
     app.route("/", releaseRoutes({ store }));
     app.route(
       "/",
@@ -69,7 +71,9 @@ describe("publicFastPath", () => {
       publicUrl,
       store,
       logger: silentLogger,
+      commonHeaders: await everyResponseHeaders(app),
     };
+    fallbacks.length = 0;
     fast = await serveHttp(app, {
       port: 0,
       hostname: "127.0.0.1",
@@ -84,6 +88,9 @@ describe("publicFastPath", () => {
   });
 
   const HEADERS = [
+    "x-frame-options",
+    "x-content-type-options",
+    "referrer-policy",
     "location",
     "link",
     "cache-control",

@@ -20,6 +20,28 @@ export interface FastPathDeps {
   /** Release files on disk; without it (S3 storage) files are the app's to serve. */
   store?: FsStore;
   logger: Logger;
+  /** Headers the app puts on every response (security headers), from `everyResponseHeaders`. */
+  commonHeaders?: Record<string, string>;
+}
+
+// Per-response headers: the fast path sets its own or none (no error bodies, so no request id).
+const PER_RESPONSE = new Set([
+  "content-type",
+  "content-length",
+  "cache-control",
+  "x-request-id",
+  "date",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+]);
+
+/** The headers the app adds to every response, read from its answer to a path nothing serves. */
+export async function everyResponseHeaders(app: {
+  request(path: string): Response | Promise<Response>;
+}): Promise<Record<string, string>> {
+  const res = await app.request("/.well-known/floodgate-header-probe");
+  return Object.fromEntries([...res.headers].filter(([name]) => !PER_RESPONSE.has(name)));
 }
 
 // Small immutable files (git-revision, index pages) are kept in memory, re-checked on disk each minute.
@@ -43,6 +65,7 @@ interface Kept {
 export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener {
   const known = new Set(deps.channels);
   const origin = deps.publicUrl.replace(/\/+$/, "");
+  const common = deps.commonHeaders ?? {};
   const kept = new Map<string, Kept>();
   let keptBytes = 0;
 
@@ -64,7 +87,7 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
     bytes?: Buffer,
   ) => {
     const plan = planFileResponse(req.method ?? "GET", (name) => header(req, name), key, blob);
-    res.writeHead(plan.status, plan.headers);
+    res.writeHead(plan.status, { ...common, ...plan.headers });
     if (!plan.body) return void res.end();
     const { start, end } = plan.body;
     if (bytes) return void res.end(bytes.subarray(start, end + 1));
@@ -126,6 +149,7 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
     );
     if (answer.kind === "error") return fallback(req, res);
     const headers: Record<string, string> = {
+      ...common,
       Location: answer.location,
       "Cache-Control": REDIRECT_CACHE_CONTROL,
       "Content-Length": "0",

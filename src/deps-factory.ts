@@ -88,6 +88,7 @@ export function makeDeps(
     lookups,
     connectionAddress,
     changes: createChannelChanges({ owner, logger, announce: notifyThroughDatabase(db) }),
+    gate: config.gate,
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@ import type { Notifier } from "./alerts/notifier.ts";
 import type { Clock } from "./clock.ts";
 import type { AdminToken } from "./config/admin-tokens.ts";
 import type { ChannelSpec } from "./config/channels-file.ts";
+import type { GatePolicy } from "./config/config.ts";
 import type { Db } from "./db/client.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { HydraApi } from "./hydra/hydra-api.ts";
@@ -38,4 +39,6 @@ export interface Deps {
   connectionAddress?: ConnectionAddress;
   /** Call after committing anything the public reads show (a flip, pin, freeze, tick outcome). */
   changes: ChannelChanges;
+  /** Lease length and renewal, release step attempts and backoff (FLOODGATE_LEASE_SECONDS, …). */
+  gate: GatePolicy;
 }

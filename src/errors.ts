@@ -124,3 +124,22 @@ export class DataDirBusyError extends AppError {
     this.owner = owner;
   }
 }
+
+/** This tick no longer holds the channel's lease: another process took it, so the tick stops. */
+export class LeaseLostError extends AppError {
+  constructor(channel: string, owner: string | null) {
+    super("LEASE_LOST", `${channel}: the lease was lost${owner ? ` to ${owner}` : ""}`, {
+      context: { channel, owner },
+    });
+  }
+}
+
+/** GitHub accepted a branch update but its answer or a read-back shows another commit. */
+export class BranchUnconfirmedError extends AppError {
+  constructor(branch: string, message: string, context: Record<string, unknown> = {}) {
+    super("BRANCH_UNCONFIRMED", `${branch}: ${message}`, {
+      retryable: true,
+      context: { branch, ...context },
+    });
+  }
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChannelFacts, ConstituentFact, GateBuildFact } from "../domain/facts.ts";
 import { decideAdvance } from "./decide-advance.ts";
-import { describeDecision } from "./describe-decision.ts";
+import { ALL_CONSTITUENTS_POLICY, describeDecision } from "./describe-decision.ts";
 
 const rev = (c: string) => c.repeat(40);
 
@@ -47,6 +47,8 @@ function facts(over: Partial<ChannelFacts> = {}): ChannelFacts {
     candidate: gate(2, [constituent("nixos.tests.foo.x86_64-linux", "passed")]),
     newerFailure: null,
     branch: { name: "nixos-unstable", head: rev("1"), candidateIs: "ahead" },
+    source: { name: "master", head: rev("9"), candidateIs: "behind" },
+    previousConstituents: 1,
     ...over,
   };
 }
@@ -57,6 +59,7 @@ describe("decideAdvance", () => {
     expect(decision).toEqual({
       kind: "advance",
       release: { name: gate(2).releaseName, revision: rev("2"), evalId: 12, buildId: 102 },
+      notes: [],
     });
   });
 
@@ -68,7 +71,7 @@ describe("decideAdvance", () => {
     const decision = decideAdvance(facts({ candidate }));
     expect(decision.kind).toBe("blocked");
     expect(describeDecision("nixos-unstable", decision)).toBe(
-      "nixos-unstable blocked: nixos.tests.foo.x86_64-linux failed",
+      `nixos-unstable blocked: nixos.tests.foo.x86_64-linux failed (${ALL_CONSTITUENTS_POLICY})`,
     );
   });
 
@@ -154,6 +157,7 @@ describe("decideAdvance", () => {
     expect(decision).toEqual({
       kind: "blocked",
       reasons: [{ kind: "frozen", reason: "release in progress" }],
+      notes: [],
     });
   });
 
@@ -165,5 +169,78 @@ describe("decideAdvance", () => {
       }),
     );
     expect(decision.kind).toBe("advance");
+  });
+
+  it("refuses a candidate that is not contained in the source branch, naming both", () => {
+    for (const candidateIs of ["ahead", "diverged", null] as const) {
+      const decision = decideAdvance(
+        facts({ source: { name: "master", head: rev("9"), candidateIs } }),
+      );
+      expect(decision).toEqual({
+        kind: "blocked",
+        reasons: [
+          {
+            kind: "not-on-source-branch",
+            sourceBranch: "master",
+            sourceHead: rev("9"),
+            revision: rev("2"),
+            relation: candidateIs ?? "unknown",
+          },
+        ],
+        notes: [],
+      });
+      expect(describeDecision("nixos-unstable", decision)).toContain(
+        `${rev("2").slice(0, 12)} is not on master`,
+      );
+    }
+    for (const candidateIs of ["behind", "identical"] as const) {
+      const source = { name: "master", head: rev("9"), candidateIs };
+      expect(decideAdvance(facts({ source })).kind).toBe("advance");
+    }
+  });
+
+  it.each([
+    [0, null, true],
+    [0, 40, true],
+    [19, 40, true],
+    [20, 40, false],
+    [3, null, false],
+  ])("with %i constituents after %s the gate is suspicious: %s", (n, previous, suspicious) => {
+    const jobs = Array.from({ length: n }, (_, i) => constituent(`job${i}`, "passed"));
+    const decision = decideAdvance(
+      facts({ candidate: gate(2, jobs), previousConstituents: previous }),
+    );
+    if (!suspicious) return expect(decision.kind).toBe("advance");
+    expect(decision).toMatchObject({
+      kind: "blocked",
+      reasons: [{ kind: "suspicious-gate", constituents: n, previous, buildId: 102 }],
+    });
+  });
+
+  it("says it is floodgate's policy when Hydra's aggregate passed but a constituent failed", () => {
+    const failed = constituent("nixos.tests.foo.x86_64-linux", "failed", 1);
+    const passedGate = decideAdvance(facts({ candidate: gate(2, [failed], true) }));
+    expect(passedGate).toMatchObject({
+      reasons: [{ kind: "constituents-failed", policy: "all-constituents" }],
+    });
+    expect(describeDecision("nixos-unstable", passedGate)).toContain("floodgate's policy");
+    const failedGate = decideAdvance(
+      facts({ candidate: gate(1), newerFailure: gate(3, [failed], false) }),
+    );
+    expect(failedGate).toMatchObject({ reasons: [{ kind: "constituents-failed" }] });
+    expect(failedGate.kind === "blocked" && failedGate.reasons[0]).not.toHaveProperty("policy");
+  });
+
+  it("carries page-only failures as notes and still advances", () => {
+    const note = {
+      kind: "page-work-failed" as const,
+      work: "source-branch" as const,
+      code: "GITHUB_HTTP_5XX",
+      message: "branch head: Server Error",
+    };
+    expect(decideAdvance(facts({ notes: [note] }))).toMatchObject({
+      kind: "advance",
+      notes: [note],
+    });
   });
 });

@@ -1,61 +1,78 @@
-import type { BlockReason, Decision } from "../domain/decision.ts";
-import type { ChannelFacts, ConstituentFact, GateBuildFact } from "../domain/facts.ts";
+import type { BlockReason, Decision, DecisionNote } from "../domain/decision.ts";
+import type { Ancestry, ChannelFacts, GateBuildFact } from "../domain/facts.ts";
 import { compareVersions, releaseVersion } from "../domain/release-version.ts";
+import { acceptedFailures, acceptedFor, isAccepted } from "./accepted-constituents.ts";
 
-/** The constituent names an admin accepted for this gate's eval. */
-function acceptedFor(facts: ChannelFacts, gate: GateBuildFact): Set<string> {
-  const names = (facts.accepted ?? [])
-    .filter((a) => a.evalId === gate.evalId)
-    .flatMap((a) => a.constituents);
-  return new Set(names);
-}
+export { isAccepted };
 
-export function isAccepted(c: ConstituentFact, accepted: Set<string>): boolean {
-  return accepted.has(c.job) || accepted.has(`${c.job}.${c.system}`);
-}
-
-function acceptedFailures(facts: ChannelFacts, gate: GateBuildFact): ConstituentFact[] {
-  const accepted = acceptedFor(facts, gate);
-  return gate.constituents.filter((c) => c.state === "failed" && isAccepted(c, accepted));
-}
+/** A gate with fewer constituents than this share of the previous gate's is not trusted. */
+export const SUSPICIOUS_SHARE = 0.5;
 
 function failureReasons(gate: GateBuildFact, accepted = new Set<string>()): BlockReason[] {
   const failed = gate.constituents.filter((c) => c.state === "failed" && !isAccepted(c, accepted));
   if (failed.length > 0) {
-    return [
-      {
-        kind: "constituents-failed",
-        evalId: gate.evalId,
-        buildId: gate.buildId,
-        url: gate.url,
-        failed,
-      },
-    ];
+    const { evalId, buildId, url } = gate;
+    const reason: BlockReason = { kind: "constituents-failed", evalId, buildId, url, failed };
+    // Hydra passed the aggregate: only floodgate's every-constituent rule stops it.
+    return [gate.passed ? { ...reason, policy: "all-constituents" } : reason];
   }
   const pending = gate.constituents.filter((c) => c.state === "pending");
   if (pending.length > 0) {
-    return [
-      {
-        kind: "constituents-pending",
-        evalId: gate.evalId,
-        pending,
-        total: gate.constituents.length,
-      },
-    ];
+    const total = gate.constituents.length;
+    return [{ kind: "constituents-pending", evalId: gate.evalId, pending, total }];
   }
   // An aggregate fails with its constituents: when every failure was accepted, so is its own.
   const allAccepted = gate.constituents.some((c) => c.state === "failed");
-  return gate.passed || allAccepted
-    ? []
-    : [
-        {
-          kind: "gate-failed",
-          evalId: gate.evalId,
-          buildId: gate.buildId,
-          url: gate.url,
-          releaseName: gate.releaseName,
-        },
-      ];
+  if (!gate.passed && !allAccepted) {
+    const { evalId, buildId, url, releaseName } = gate;
+    return [{ kind: "gate-failed", evalId, buildId, url, releaseName }];
+  }
+  return [];
+}
+
+/** An empty gate, or one that lost most of its constituents, proves nothing (Hydra answered `[]`). */
+function suspiciousGate(gate: GateBuildFact, previous: number | null): BlockReason[] {
+  const n = gate.constituents.length;
+  const shrunk = previous !== null && n < previous * SUSPICIOUS_SHARE;
+  if (n > 0 && !shrunk) return [];
+  const { evalId, buildId, url } = gate;
+  return [{ kind: "suspicious-gate", evalId, buildId, url, constituents: n, previous }];
+}
+
+function sourceReasons(
+  facts: ChannelFacts,
+  gate: GateBuildFact,
+  relation: Ancestry | null,
+): BlockReason[] {
+  if (relation === "behind" || relation === "identical") return [];
+  return [
+    {
+      kind: "not-on-source-branch",
+      sourceBranch: facts.source?.name ?? "the source branch",
+      sourceHead: facts.source?.head ?? null,
+      revision: gate.revision,
+      relation: relation ?? "unknown",
+    },
+  ];
+}
+
+function branchReasons(
+  facts: ChannelFacts,
+  gate: GateBuildFact,
+  relation: Ancestry | null,
+): BlockReason[] {
+  const { branch } = facts;
+  if (!branch.head) return [{ kind: "branch-missing", branch: branch.name }];
+  if (relation === "ahead" || relation === "identical") return [];
+  return [
+    {
+      kind: "not-fast-forward",
+      branch: branch.name,
+      head: branch.head,
+      revision: gate.revision,
+      relation: relation ?? "unknown",
+    },
+  ];
 }
 
 /** An admin's freeze or pin: the channel stays where it is whatever Hydra says. */
@@ -69,7 +86,7 @@ function heldReasons(facts: ChannelFacts): BlockReason[] {
   return reasons;
 }
 
-function progressNotes(facts: ChannelFacts): BlockReason[] {
+function progressNotes(facts: ChannelFacts): DecisionNote[] {
   const ev = facts.newestEval;
   if (!ev || ev.scheduled === 0) return [];
   const { project, jobset, scheduled, total } = ev;
@@ -78,11 +95,20 @@ function progressNotes(facts: ChannelFacts): BlockReason[] {
 
 /**
  * The gate, as a pure function of recorded facts: advance only to a passed gate whose every
- * constituent passed, that is newer than the current release and a fast-forward of the branch.
+ * constituent passed (or was accepted by an admin), that is newer than the current release,
+ * contained in the source branch and a fast-forward of the channel branch. Page-only failures
+ * ride along as notes.
  */
 export function decideAdvance(facts: ChannelFacts): Decision {
+  const notes = facts.notes ?? [];
+  const blocked = (reasons: BlockReason[]): Decision => ({ kind: "blocked", reasons, notes });
+  const idle = (reason: Extract<Decision, { kind: "idle" }>["reason"]): Decision => ({
+    kind: "idle",
+    reason,
+    notes: [...notes, ...progressNotes(facts)],
+  });
   const held = heldReasons(facts);
-  if (held.length) return { kind: "blocked", reasons: held };
+  if (held.length) return blocked(held);
   const { newerFailure, current } = facts;
   const gateFailures = (gate: GateBuildFact) => failureReasons(gate, acceptedFor(facts, gate));
   // An admin's accept of a failed eval's named constituents makes that eval a candidate.
@@ -94,16 +120,13 @@ export function decideAdvance(facts: ChannelFacts): Decision {
       : null;
   const failures = newerFailure && !forced ? gateFailures(newerFailure) : [];
   const candidate = forced ?? facts.candidate;
-  if (!candidate)
-    return failures.length
-      ? { kind: "blocked", reasons: failures }
-      : idle({ kind: "no-candidate" });
+  if (!candidate) return failures.length ? blocked(failures) : idle({ kind: "no-candidate" });
 
   const order = current
     ? compareVersions(releaseVersion(candidate.releaseName), releaseVersion(current.releaseName))
     : 1;
   if (order <= 0) {
-    if (failures.length) return { kind: "blocked", reasons: failures };
+    if (failures.length) return blocked(failures);
     if (order === 0) return idle({ kind: "up-to-date", releaseName: candidate.releaseName });
     const currentName = current?.releaseName ?? "";
     return idle({
@@ -112,41 +135,23 @@ export function decideAdvance(facts: ChannelFacts): Decision {
       current: currentName,
     });
   }
-
-  const candidateProblems = gateFailures(candidate);
-  if (candidateProblems.length) return { kind: "blocked", reasons: candidateProblems };
-
-  const { branch } = facts;
-  if (!branch.head)
-    return { kind: "blocked", reasons: [{ kind: "branch-missing", branch: branch.name }] };
-  const relation = forced ? branch.newerFailureIs : branch.candidateIs;
-  if (relation !== "ahead" && relation !== "identical") {
-    return {
-      kind: "blocked",
-      reasons: [
-        {
-          kind: "not-fast-forward",
-          branch: branch.name,
-          head: branch.head,
-          revision: candidate.revision,
-          relation: relation ?? "unknown",
-        },
-      ],
-    };
+  const sourceIs = (forced ? facts.source?.newerFailureIs : facts.source?.candidateIs) ?? null;
+  const branchIs = (forced ? facts.branch.newerFailureIs : facts.branch.candidateIs) ?? null;
+  for (const check of [
+    () => gateFailures(candidate),
+    () => suspiciousGate(candidate, facts.previousConstituents ?? null),
+    () => sourceReasons(facts, candidate, sourceIs),
+    () => branchReasons(facts, candidate, branchIs),
+  ]) {
+    const reasons = check();
+    if (reasons.length) return blocked(reasons);
   }
+  const { releaseName: name, revision, evalId, buildId } = candidate;
   const accepted = acceptedFailures(facts, candidate);
   return {
     kind: "advance",
-    release: {
-      name: candidate.releaseName,
-      revision: candidate.revision,
-      evalId: candidate.evalId,
-      buildId: candidate.buildId,
-    },
+    release: { name, revision, evalId, buildId },
     ...(accepted.length ? { accepted } : {}),
+    notes,
   };
-
-  function idle(reason: Extract<Decision, { kind: "idle" }>["reason"]): Decision {
-    return { kind: "idle", reason, notes: progressNotes(facts) };
-  }
 }

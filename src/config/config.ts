@@ -69,6 +69,9 @@ const Env = z.object({
   FLOODGATE_LOOKUP_CLIENT_IP_HEADER: optional(HeaderName),
   FLOODGATE_LOOKUP_NEGATIVE_TTL_SECONDS: optional(Count("seconds")),
   FLOODGATE_LOOKUP_CACHE_SIZE: optional(Count("a number of entries")),
+  FLOODGATE_LEASE_SECONDS: optional(z.coerce.number().int().min(1, "expected seconds >= 1")),
+  FLOODGATE_STEP_MAX_ATTEMPTS: optional(z.coerce.number().int().min(1, "expected attempts >= 1")),
+  FLOODGATE_STEP_BACKOFF_SECONDS: optional(z.coerce.number().min(0, "expected seconds >= 0")),
 });
 
 /** What "has my PR landed?" lookups may spend; the tick is never limited by it. */
@@ -128,6 +131,19 @@ export interface Config {
   /** Published releases retention keeps per channel; null keeps every release. */
   keepReleases: number | null;
   lookups: LookupLimits;
+  /** The channel lease, its renewal while a step runs, and how failing release steps retry. */
+  gate: GatePolicy;
+}
+
+export interface GatePolicy {
+  /** A lease not renewed for this long is free: a crashed owner is detected after it. */
+  leaseMs: number;
+  /** How often a running tick renews its lease (wall time). */
+  renewEveryMs: number;
+  /** Failed tries of one release step before the release stops as `failed`. */
+  stepMaxAttempts: number;
+  /** Wait after the second failed try; doubles with each further one. */
+  stepBackoffMs: number;
 }
 
 function describeIssues(error: z.ZodError, prefix: (path: PropertyKey[]) => string): string {
@@ -199,6 +215,18 @@ export function parseConfig(
       negativeTtlSeconds: e.FLOODGATE_LOOKUP_NEGATIVE_TTL_SECONDS ?? 600,
       cacheSize: e.FLOODGATE_LOOKUP_CACHE_SIZE ?? 10_000,
     },
+    gate: gatePolicy(e),
+  };
+}
+
+function gatePolicy(e: z.infer<typeof Env>): GatePolicy {
+  const leaseMs = (e.FLOODGATE_LEASE_SECONDS ?? 60) * 1000;
+  return {
+    leaseMs,
+    // Three renewals fit in one lease, so one slow database round trip does not lose it.
+    renewEveryMs: Math.max(50, Math.floor(leaseMs / 4)),
+    stepMaxAttempts: e.FLOODGATE_STEP_MAX_ATTEMPTS ?? 5,
+    stepBackoffMs: (e.FLOODGATE_STEP_BACKOFF_SECONDS ?? 300) * 1000,
   };
 }
 

@@ -1,3 +1,5 @@
+import type { DecisionNote } from "./decision.ts";
+
 /** How `head` relates to `base`, as GitHub's compare API reports it. */
 export type Ancestry = "ahead" | "behind" | "identical" | "diverged";
 
@@ -74,4 +76,20 @@ export interface ChannelFacts {
     /** Asked only when an admin accepted failures of the newer failed gate's eval. */
     newerFailureIs?: Ancestry | null;
   };
+  /**
+   * The source branch (master, release-YY.MM) and how the candidate relates to it
+   * (`compare source...candidate`): only `behind` or `identical` is contained. Asked only when the
+   * candidate could advance; null otherwise.
+   */
+  source?: {
+    name: string;
+    head: string | null;
+    candidateIs: Ancestry | null;
+    /** Asked only when an admin accepted failures of the newer failed gate's eval. */
+    newerFailureIs?: Ancestry | null;
+  };
+  /** Constituents the channel's previous recorded gate had: an empty or shrunken gate is suspicious. */
+  previousConstituents?: number | null;
+  /** Page-only work that failed while gathering; carried on the decision as notes. */
+  notes?: DecisionNote[];
 }

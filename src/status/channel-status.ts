@@ -2,7 +2,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import type { Db } from "../db/client.ts";
 import { channels, type Release, releases } from "../db/schema.ts";
-import type { BlockReason } from "../domain/decision.ts";
+import type { BlockReason, DecisionNote } from "../domain/decision.ts";
 import { channelDir } from "../publish/release-paths.ts";
 import { type ChannelSnapshotEntry, loadChannelSnapshot } from "./read-model/channel-snapshot.ts";
 
@@ -28,6 +28,8 @@ export interface ChannelStatus {
   state: "advanced" | "blocked" | "idle" | "error" | "unknown";
   summary: string;
   reasons: BlockReason[];
+  /** Beside the decision: a newer eval building, page-only work that failed (never blocking). */
+  notes: DecisionNote[];
   blockedSince: string | null;
   lastTickAt: string | null;
 }
@@ -35,11 +37,18 @@ export interface ChannelStatus {
 const ageSeconds = (now: Date, then: Date | null) =>
   then ? Math.max(0, Math.round((now.getTime() - then.getTime()) / 1000)) : null;
 
+// safe because lastOutcome is a TickOutcome written by recordOutcome (src/domain/tick-outcome.ts)
+function decisionOf(outcome: Record<string, unknown> | null) {
+  return outcome?.decision as { reasons?: BlockReason[]; notes?: DecisionNote[] } | undefined;
+}
+
 function reasonsOf(outcome: Record<string, unknown> | null): BlockReason[] {
-  const decision = outcome?.decision as
-    | { kind?: string; reasons?: BlockReason[]; notes?: BlockReason[] }
-    | undefined;
-  return decision?.reasons ?? decision?.notes ?? [];
+  return decisionOf(outcome)?.reasons ?? [];
+}
+
+function notesOf(outcome: Record<string, unknown> | null): DecisionNote[] {
+  const onAdvance = outcome?.notes as DecisionNote[] | undefined;
+  return decisionOf(outcome)?.notes ?? onAdvance ?? [];
 }
 
 /** The read model behind `/`, `/api/v1/channels` and `floodgate status`. */
@@ -93,6 +102,7 @@ export function channelStatuses(
       state: (outcome?.kind as ChannelStatus["state"] | undefined) ?? "unknown",
       summary: outcome?.summary ?? "not ticked yet",
       reasons: reasonsOf(outcome),
+      notes: notesOf(outcome),
       blockedSince: row?.blockedSince?.toISOString() ?? null,
       lastTickAt: row?.lastTickAt?.toISOString() ?? null,
     };

@@ -49,11 +49,11 @@ describe("the tick's GitHub traffic against the simulator", () => {
     const repo = "/repos/NixOS/nixpkgs";
     let before = h.sim.github.requests.length;
     expect((await tickChannel(h.deps, nixos())).kind).toBe("idle");
-    // Our own PATCH moved the channel branch: one full read. The push itself recorded the new
-    // head, so there is nothing between the two to compare.
+    // Our own PATCH moved the channel branch, and the read-back that confirmed it already read
+    // it in full; the push recorded the new head, so there is nothing between the two to compare.
     expect(requestsSince(before)).toEqual([
       `GET ${repo}/branches/master 304`,
-      `GET ${repo}/branches/nixos-unstable 200`,
+      `GET ${repo}/branches/nixos-unstable 304`,
     ]);
 
     before = h.sim.github.requests.length;
@@ -113,9 +113,12 @@ describe("the tick's GitHub traffic against the simulator", () => {
       },
       body: { message: "API rate limit exceeded for user ID 1." },
     });
+    // Tracking master only feeds the page: the rate limit is a note, not a failed tick.
     expect(await tickChannel(h.deps, nixos())).toMatchObject({
-      kind: "error",
-      code: "GITHUB_RATE_LIMITED",
+      kind: "idle",
+      decision: {
+        notes: [{ kind: "page-work-failed", work: "source-branch", code: "GITHUB_RATE_LIMITED" }],
+      },
     });
     expect(await recordedHead("master")).toBe(old);
     expect(await known(pushed)).toEqual([]);

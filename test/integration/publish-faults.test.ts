@@ -39,7 +39,7 @@ describe("publishing when things break halfway", () => {
     const failed = await tickChannel(h.deps, nixos());
     expect(failed.kind).toBe("blocked");
     expect(failed.summary).toBe(
-      "nixos-unstable blocked: updating the branch failed: update ref: Server Error",
+      "nixos-unstable blocked: updating the branch failed: update ref: Server Error (attempt 1 of 5)",
     );
     expect(downloads()).toBe(downloadsBefore + perRelease);
     // The previous release is still what users get.

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ALL_CONSTITUENTS_POLICY } from "../../src/channels/describe-decision.ts";
 import { tickAll } from "../../src/channels/tick-all.ts";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
@@ -64,7 +65,9 @@ describe("the channel tick against the simulator", () => {
 
     const outcome = await tickChannel(h.deps, nixos());
     expect(outcome.kind).toBe("blocked");
-    expect(outcome.summary).toBe(`nixos-unstable blocked: ${FAILING} failed`);
+    expect(outcome.summary).toBe(
+      `nixos-unstable blocked: ${FAILING} failed (${ALL_CONSTITUENTS_POLICY})`,
+    );
     expect(branchHead("nixos-unstable")).toBe(start);
     expect(patches()).toHaveLength(0);
     expect(await h.releaseCount()).toBe(0);
@@ -73,6 +76,9 @@ describe("the channel tick against the simulator", () => {
     const channel = api.channels.find((c: { name: string }) => c.name === "nixos-unstable");
     expect(channel.state).toBe("blocked");
     expect(channel.reasons[0].failed[0]).toMatchObject({ job: FAILING, buildstatus: 1 });
+    expect(channel.reasons[0].policy).toBe("all-constituents");
+    const page = await (await h.app.request("/channels/nixos-unstable")).text();
+    expect(page).toContain(ALL_CONSTITUENTS_POLICY.replaceAll("'", "&#39;"));
   });
 
   it("blocks on a failed gate, then advances once the restarted constituent passes", async () => {
@@ -166,9 +172,11 @@ describe("the channel tick against the simulator", () => {
     const first = await advanceBoth();
     await tickAll(h.deps);
     h.sim.github.model.commit("master", "linux: 6.18.1 -> 6.18.2");
-    await advanceBoth();
+    const second = await advanceBoth();
+    // The new candidate's gate build is what the decision needs (the newest-builds list only
+    // feeds the page, so its errors are notes, see page-only-work.test.ts).
     const fault = h.sim.hydra.faults.add({
-      path: /latestbuilds.*jobset=unstable&job=tested/,
+      path: new RegExp(`^/build/${second.aggregateId}$`),
       status: 200,
       body: '{"id": 3',
       times: 10,

@@ -49,7 +49,7 @@ export function channelPage(d: ChannelDetail, hydraUrl: string): Html {
   <a href="${hydraUrl}/job/${ch.job}#tabs-constituents"><code>${ch.job}</code></a>; branch <code>${ch.branch}</code></p>
 ${heldNotice(d)}
 <p><span class="state ${ch.state}">${ch.state}</span> ${ch.summary}</p>
-${reasonList(ch.reasons)}
+${reasonList(ch.reasons, ch.notes)}
 <p>${
       ch.release
         ? html`Serving <a href="${ch.release.url}">${ch.release.name}</a>, updated ${formatAge(ch.updateAgeSeconds)} ago;

@@ -17,7 +17,7 @@ function channelRow(ch: ChannelStatus): Html {
     }</td>
     <td><code>${ch.job}</code></td>
     <td><span class="state ${ch.state}">${ch.state}</span> ${ch.summary}
-      ${reasonList(ch.reasons)}</td>
+      ${reasonList(ch.reasons, ch.notes)}</td>
   </tr>`;
 }
 

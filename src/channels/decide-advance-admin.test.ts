@@ -41,6 +41,7 @@ function facts(over: Partial<ChannelFacts> = {}): ChannelFacts {
     candidate: gate(2, [constituent(FOO, "passed")]),
     newerFailure: null,
     branch: { name: "nixos-unstable", head: rev("1"), candidateIs: "ahead" },
+    source: { name: "master", head: rev("9"), candidateIs: "behind", newerFailureIs: "behind" },
     ...over,
   };
 }
@@ -60,6 +61,7 @@ describe("decideAdvance with an admin's freeze, pin and accept", () => {
           branch: "nixos-unstable",
         },
       ],
+      notes: [],
     });
     expect(describeDecision("nixos-unstable", decision)).toContain(
       "pinned to nixos-26.11pre1000.x (firefox crash); branch nixos-unstable is not forced back",

@@ -159,6 +159,7 @@ describe("the gate refuses what it cannot vouch for", () => {
       .update(channels)
       .set({ currentReleaseId: old?.id ?? 0 })
       .where(eq(channels.name, "nixos-unstable"));
+    await h.deps.changes.channelChanged("nixos-unstable");
     expect(await served()).toContain(pre3.releaseName);
 
     const outcome = await tickChannel(h.deps, nixos());

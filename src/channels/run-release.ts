@@ -3,13 +3,7 @@ import type { ChannelSpec } from "../config/channels-file.ts";
 import { branchHeads, type Release, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { ReleaseRun } from "../domain/tick-outcome.ts";
-import {
-  AppError,
-  BranchRejectedError,
-  BranchUnconfirmedError,
-  errorCode,
-  errorMessage,
-} from "../errors.ts";
+import { BranchRejectedError, BranchUnconfirmedError, errorCode, errorMessage } from "../errors.ts";
 import { recordLandings } from "../git/record-landings.ts";
 import { publishReleaseFiles } from "../publish/publish-release-files.ts";
 import { flipPointer, type LeaseFence, moveRelease } from "./release-state.ts";

@@ -17,6 +17,7 @@ import {
 } from "./owner-control.node.ts";
 import { LOCK_WAIT_MS, openRuntime, type Runtime } from "./runtime.node.ts";
 import { startScheduler } from "./scheduler.node.ts";
+import { tickExitCode } from "./tick-exit-code.ts";
 
 type Print = (line: string) => void;
 
@@ -74,7 +75,7 @@ export async function tickCommand(
     }
   }
   for (const o of outcomes) print(o.summary);
-  return outcomes.some((o) => o.kind === "error") ? 1 : 0;
+  return tickExitCode(outcomes);
 }
 
 export async function statusCommand(

@@ -31,6 +31,23 @@ describe("parseConfig", () => {
     expect(config.publicUrl).toBe("http://localhost:8080");
   });
 
+  it("refuses ports and request rates that only look like numbers", () => {
+    for (const port of ["1e3", "0x50", "80.5", " 80", "-1", "65536"]) {
+      expect(() => parseConfig({ PORT: port }, bundled), port).toThrow(
+        /^PORT: expected a TCP port/,
+      );
+    }
+    for (const rps of ["1e-9", "0", "0x10", "0.001", "fast"]) {
+      expect(() => parseConfig({ FLOODGATE_HYDRA_RPS: rps }, bundled), rps).toThrow(
+        /^FLOODGATE_HYDRA_RPS: expected requests per second/,
+      );
+    }
+    expect(parseConfig({ PORT: "0", FLOODGATE_HYDRA_RPS: "0.5" }, bundled)).toMatchObject({
+      port: 0,
+      hydraRequestsPerSecond: 0.5,
+    });
+  });
+
   it("refuses a bad value, naming the variable and what was expected", () => {
     expect(() => parseConfig({ FLOODGATE_HYDRA_URL: "hydra.nixos.org" }, bundled)).toThrow(
       /FLOODGATE_HYDRA_URL: expected an http\(s\) URL/,

@@ -19,6 +19,18 @@ const HeaderName = z
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "expected an HTTP header name")
   .transform((h) => h.toLowerCase());
 
+const Port = z
+  .string()
+  .regex(/^\d{1,5}$/, "expected a TCP port (0-65535, decimal digits)")
+  .transform(Number)
+  .refine((port) => port <= 65535, "expected a TCP port (0-65535, decimal digits)");
+// Decimal only, and no slower than one request per 100 s: "1e-9" would stall every tick for years.
+const RequestsPerSecond = z
+  .string()
+  .regex(/^\d{1,4}(\.\d{1,3})?$/, "expected requests per second, e.g. 2 or 0.5")
+  .transform(Number)
+  .refine((rps) => rps >= 0.01, "expected requests per second of at least 0.01");
+
 const HttpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
 
 /** The environment, keyed by the public variable names (DESIGN.md "Runtime contract"). */
@@ -38,7 +50,7 @@ const Env = z.object({
   FLOODGATE_CHANNELS: optional(z.string()),
   FLOODGATE_HYDRA_URL: optional(HttpUrl),
   FLOODGATE_BINARY_CACHE_URL: optional(HttpUrl),
-  FLOODGATE_HYDRA_RPS: optional(z.coerce.number().positive("expected requests per second > 0")),
+  FLOODGATE_HYDRA_RPS: optional(RequestsPerSecond),
   FLOODGATE_GITHUB_API_URL: optional(HttpUrl),
   FLOODGATE_REPO: optional(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"')),
   GITHUB_TOKEN: optional(z.string()),
@@ -46,7 +58,7 @@ const Env = z.object({
   FLOODGATE_ADMIN_TOKEN: optional(AdminTokens),
   SLACK_WEBHOOK_URL: optional(HttpUrl),
   FLOODGATE_SCHEDULER: optional(z.enum(["on", "off"], { error: 'expected "on" or "off"' })),
-  PORT: optional(z.coerce.number().int().min(0).max(65535, "expected a TCP port")),
+  PORT: optional(Port),
   HOST: optional(z.string().min(1)),
   S3_ENDPOINT: optional(HttpUrl),
   S3_FORCE_PATH_STYLE: optional(z.enum(["true", "false"], { error: 'expected "true" or "false"' })),

@@ -4,10 +4,13 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { AppError, errorMessage } from "../errors.ts";
 import type { Db, Schema } from "./client.ts";
 
 export const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
 
+// A silent server (a firewall dropping packets) fails start-up in this time rather than 30 s.
+const CONNECT_TIMEOUT_S = 10;
 // Any fixed number, the same in every floodgate: the key of the migration lock among advisory locks.
 const MIGRATION_LOCK_KEY = 0x666c6f6f;
 
@@ -23,13 +26,34 @@ export async function runMigrations(db: Db): Promise<void> {
  * One connection of its own: a pool could take the lock on one connection and migrate on another.
  */
 export async function runPostgresMigrations(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: CONNECT_TIMEOUT_S });
   try {
-    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.catch((err: unknown) => {
+      throw new AppError(
+        "DATABASE_UNREACHABLE",
+        `DATABASE_URL ${withoutPassword(url)}: ${why(err)}`,
+        {
+          cause: err,
+        },
+      );
+    });
     await migratePostgres(drizzle(sql), { migrationsFolder });
     await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
   } finally {
     // Closing the session also releases the lock when a migration failed.
     await sql.end({ timeout: 5 });
   }
+}
+
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = "";
+  return parsed.toString();
+}
+
+function why(err: unknown): string {
+  const code = err instanceof Error && "code" in err ? String(err.code) : "";
+  const message = errorMessage(err);
+  const reason = code && !message.includes(code) ? `${message} (${code})` : message;
+  return `cannot connect or log in: ${reason}`;
 }

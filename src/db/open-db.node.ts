@@ -1,4 +1,6 @@
-import { join } from "node:path";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { AppError, errorMessage } from "../errors.ts";
 import { createDb, type DbHandle } from "./client.ts";
 import { runMigrations, runPostgresMigrations } from "./migrate.node.ts";
 import { createPgliteDb, type DataDirClaim } from "./pglite.node.ts";
@@ -16,6 +18,7 @@ export async function openDatabase(opts: {
     await runPostgresMigrations(opts.databaseUrl);
     return createDb(opts.databaseUrl);
   }
+  checkDataDir(opts.dataDir);
   const handle = await createPgliteDb(join(opts.dataDir, "db"), opts.claim);
   try {
     await runMigrations(handle.db);
@@ -24,4 +27,31 @@ export async function openDatabase(opts: {
     throw err;
   }
   return handle;
+}
+
+// Before PGlite sees it: PGlite reports a read-only or impossible directory as ENOENT deep inside.
+function checkDataDir(dataDir: string): void {
+  try {
+    makeDir(dataDir);
+    accessSync(dataDir, constants.W_OK);
+  } catch (err) {
+    throw new AppError(
+      "DATA_DIR_UNUSABLE",
+      `FLOODGATE_DATA_DIR ${dataDir}: cannot create or write it: ${errorMessage(err)}`,
+      { cause: err },
+    );
+  }
+}
+
+// Not `mkdirSync(…, { recursive: true })`: under /proc it retries forever (ENOENT with the parent there).
+function makeDir(path: string): void {
+  try {
+    mkdirSync(path);
+  } catch (err) {
+    const code = err instanceof Error && "code" in err ? err.code : undefined;
+    if (code === "EEXIST" && statSync(path).isDirectory()) return;
+    if (code !== "ENOENT" || dirname(path) === path) throw err;
+    makeDir(dirname(path));
+    mkdirSync(path);
+  }
 }

@@ -5,6 +5,7 @@ import { jsonLogger } from "../log.ts";
 import { ADMIN_USAGE, adminCommand } from "./admin-command.node.ts";
 import { migrateCommand, serveCommand, statusCommand, tickCommand } from "./commands.node.ts";
 import { demoCommand } from "./demo.node.ts";
+import { describeFailure } from "./describe-failure.ts";
 import { hydraCommand } from "./hydra-command.node.ts";
 
 const USAGE = `usage: floodgate <command>
@@ -21,13 +22,8 @@ const USAGE = `usage: floodgate <command>
 // sysexits.h: EX_CONFIG; EX_TEMPFAIL (another process owns the data dir: cron may simply retry).
 const EXIT_CODES: Record<string, number> = { BAD_CONFIG: 78, DATA_DIR_BUSY: 75 };
 
-/** The CLI: parses argv, validates config, dispatches. Returns the exit code. */
-export async function main(
-  argv: string[],
-  env: Record<string, string | undefined>,
-): Promise<number> {
-  const print = (line: string) => process.stdout.write(`${line}\n`);
-  const { positionals, values } = parseArgs({
+function parseCommandLine(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -42,6 +38,26 @@ export async function main(
       constituent: { type: "string", multiple: true },
     },
   });
+}
+
+/** The CLI: parses argv, validates config, dispatches. Returns the exit code. */
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): Promise<number> {
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (err) {
+    // Node's text goes on about positionals after "--"; its first sentence is the point.
+    const first = errorMessage(err).split(". ")[0] ?? "";
+    process.stderr.write(
+      `floodgate: ${first.charAt(0).toLowerCase()}${first.slice(1)}\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  const { positionals, values } = parsed;
   const [command] = positionals;
   if (!command || values.help) {
     print(USAGE);
@@ -87,7 +103,7 @@ export async function main(
     }
   } catch (err) {
     const code = err instanceof AppError ? err.code : "INTERNAL";
-    process.stderr.write(`floodgate: ${code}: ${errorMessage(err)}\n`);
+    process.stderr.write(`floodgate: ${code}: ${describeFailure(err)}\n`);
     return EXIT_CODES[code] ?? 1;
   }
 }

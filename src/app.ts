@@ -19,6 +19,7 @@ import {
 } from "./status/read-model/channel-read-model.ts";
 import { loadChannelSnapshot } from "./status/read-model/channel-snapshot.ts";
 import { adminRoutes } from "./status/routes/admin/admin-routes.ts";
+import { alertRoutes } from "./status/routes/alert-routes.ts";
 import { auditRoute } from "./status/routes/audit-route.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", releaseRoutes({ store: deps.store }));
   app.route("/", landingRoutes(deps));
   app.route("/", exportRoutes(deps));
+  app.route("/", alertRoutes(deps));
   app.route(
     "/",
     channelRedirectRoutes({

@@ -1,5 +1,5 @@
-import { logNotifier } from "./alerts/notifier.ts";
-import { slackNotifier } from "./alerts/slack-notifier.ts";
+import type { AlertTarget } from "./alerts/notifier.ts";
+import { slackTarget, webhookTarget } from "./alerts/targets.ts";
 import { systemClock } from "./clock.ts";
 import type { Config } from "./config/config.ts";
 import type { Db } from "./db/client.ts";
@@ -28,6 +28,20 @@ export interface RuntimeAdapters {
   /** Names this process or invocation in channel leases, e.g. `node-<uuid>`, `worker-<uuid>`. */
   owner: string;
   connectionAddress?: ConnectionAddress;
+}
+
+function alertTargetsOf(config: Config): AlertTarget[] {
+  const targets: AlertTarget[] = [];
+  const links = {
+    publicUrl: config.publicUrl,
+    hydraUrl: config.hydraUrl,
+    repoUrl: `https://github.com/${config.repo}`,
+  };
+  if (config.slackWebhookUrl)
+    targets.push(slackTarget({ webhookUrl: config.slackWebhookUrl, links }));
+  if (config.webhook)
+    targets.push(webhookTarget({ ...config.webhook, publicUrl: config.publicUrl }));
+  return targets;
 }
 
 /** Wires every port from the validated config; runtime-neutral, so Node and the Worker share it. */
@@ -76,9 +90,8 @@ export function makeDeps(
     store,
     clock,
     logger,
-    notifier: config.slackWebhookUrl
-      ? slackNotifier({ webhookUrl: config.slackWebhookUrl, publicUrl: config.publicUrl, logger })
-      : logNotifier(logger),
+    alertTargets: alertTargetsOf(config),
+    alertSettings: config.alerts,
     channels: config.channels,
     hydraUrl: config.hydraUrl,
     binaryCacheUrl: config.binaryCacheUrl,

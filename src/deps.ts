@@ -1,6 +1,7 @@
-import type { Notifier } from "./alerts/notifier.ts";
+import type { AlertTarget } from "./alerts/notifier.ts";
 import type { Clock } from "./clock.ts";
 import type { AdminToken } from "./config/admin-tokens.ts";
+import type { AlertsSection } from "./config/alert-settings.ts";
 import type { ChannelSpec } from "./config/channels-file.ts";
 import type { GatePolicy } from "./config/config.ts";
 import type { Db } from "./db/client.ts";
@@ -21,7 +22,10 @@ export interface Deps {
   store: BlobStore;
   clock: Clock;
   logger: Logger;
-  notifier: Notifier;
+  /** Configured alert targets (Slack, the JSON webhook); none: alerts are only logged. */
+  alertTargets: AlertTarget[];
+  /** The channels file's `alerts` section: thresholds, cooldown, routes. */
+  alertSettings: AlertsSection;
   channels: ChannelSpec[];
   hydraUrl: string;
   publicUrl: string;

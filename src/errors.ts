@@ -143,3 +143,24 @@ export class BranchUnconfirmedError extends AppError {
     });
   }
 }
+
+/** An alert target (Slack, the webhook) refused or failed a delivery. */
+export class AlertDeliveryError extends AppError {
+  readonly status: number | null;
+  /** The wait the target asked for (HTTP `Retry-After`), in milliseconds. */
+  readonly retryAfterMs: number | null;
+
+  constructor(
+    target: string,
+    message: string,
+    opts: { retryable: boolean; status?: number; retryAfterMs?: number | null; cause?: unknown },
+  ) {
+    super(`${target.toUpperCase()}_DELIVERY`, message, {
+      retryable: opts.retryable,
+      context: { target, status: opts.status },
+      cause: opts.cause,
+    });
+    this.status = opts.status ?? null;
+    this.retryAfterMs = opts.retryAfterMs ?? null;
+  }
+}

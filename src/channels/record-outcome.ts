@@ -1,14 +1,20 @@
 import { eq } from "drizzle-orm";
-import type { Alert } from "../alerts/notifier.ts";
+import type { NewAlert } from "../alerts/alert-types.ts";
+import { recordTickAlerts } from "../alerts/record-alerts.ts";
 import { type Channel, type ChannelOutcome, channels, events } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
-import { errorMessage } from "../errors.ts";
+import { describeReason } from "./describe-decision.ts";
 
-function eventType(
-  prev: ChannelOutcome | null,
-  outcome: TickOutcome,
-): Alert["type"] | "channel.idle" {
+const EVENT_OF_ALERT: Partial<Record<NewAlert["kind"], string>> = {
+  advanced: "channel.advanced",
+  blocked: "channel.blocked",
+  recovered: "channel.unblocked",
+  "pipeline-failed": "tick.failed",
+  stuck: "channel.stuck",
+};
+
+function eventType(outcome: TickOutcome): string {
   switch (outcome.kind) {
     case "advanced":
       return "channel.advanced";
@@ -17,47 +23,48 @@ function eventType(
     case "error":
       return "tick.failed";
     default:
-      return prev?.kind === "blocked" || prev?.kind === "error"
-        ? "channel.unblocked"
-        : "channel.idle";
+      return "channel.idle";
   }
 }
 
 /**
- * Stores the tick's outcome on the channel and, when it differs from the last one, an event and an
- * alert: the same value drives the page, the log and Slack.
+ * Stores the tick's outcome on the channel and, in the same transaction, the alerts its state
+ * change produces (src/alerts derives them from structure, never from the summary text) and an
+ * event when the outcome's kind changed or an alert was raised. Delivery happens after the commit.
  */
 export async function recordOutcome(deps: Deps, row: Channel, outcome: TickOutcome): Promise<void> {
   if (outcome.kind === "busy") return;
   const now = deps.clock.now();
-  const prev = row.lastOutcome;
-  const changed = prev?.summary !== outcome.summary || prev?.kind !== outcome.kind;
+  const spec = deps.channels.find((c) => c.name === row.name);
   const stored: ChannelOutcome = { ...outcome, at: now.toISOString() };
   const stuck = outcome.kind === "blocked" || outcome.kind === "error";
-  await deps.db
-    .update(channels)
-    .set({
-      lastTickAt: now,
-      lastOutcome: stored,
-      lastError:
-        outcome.kind === "error"
-          ? { code: outcome.code, message: outcome.summary, step: "tick", at: now.toISOString() }
-          : null,
-      blockedSince: stuck ? (row.blockedSince ?? now) : null,
-    })
-    .where(eq(channels.name, row.name));
-  if (!changed) return;
-
-  const type = eventType(prev, outcome);
-  await deps.db.insert(events).values({ channel: row.name, type, at: now, data: stored });
-  if (type === "channel.idle") return;
-  try {
-    await deps.notifier.send({ channel: row.name, type, text: outcome.summary, at: now });
-  } catch (err) {
-    deps.logger.warn("alert not sent", {
-      channel: row.name,
-      step: "alert",
-      error: errorMessage(err),
-    });
-  }
+  await deps.db.transaction(async (tx) => {
+    await tx
+      .update(channels)
+      .set({
+        lastTickAt: now,
+        lastOutcome: stored,
+        lastError:
+          outcome.kind === "error"
+            ? { code: outcome.code, message: outcome.summary, step: "tick", at: now.toISOString() }
+            : null,
+        blockedSince: stuck ? (row.blockedSince ?? now) : null,
+      })
+      .where(eq(channels.name, row.name));
+    const raised = spec
+      ? await recordTickAlerts(
+          tx,
+          { spec, settings: deps.alertSettings, hydraUrl: deps.hydraUrl, now },
+          outcome,
+          describeReason,
+        )
+      : [];
+    const types = raised.map((a) => EVENT_OF_ALERT[a.kind]).filter((t) => t !== undefined);
+    if (row.lastOutcome?.kind !== outcome.kind && outcome.kind !== "idle") {
+      types.unshift(eventType(outcome));
+    }
+    for (const type of new Set(types)) {
+      await tx.insert(events).values({ channel: row.name, type, at: now, data: stored });
+    }
+  });
 }

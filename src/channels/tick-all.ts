@@ -1,9 +1,13 @@
+import { deliverPendingAlerts } from "../alerts/deliver-alerts.ts";
 import type { Deps } from "../deps.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { errorCode, errorMessage } from "../errors.ts";
 import { tickChannel } from "./tick-channel.ts";
 
-/** Ticks channels one after another; one channel's failure never stops the others. */
+/**
+ * Ticks channels one after another; one channel's failure never stops the others. The alerts the
+ * ticks recorded go out after the last one (bounded; what cannot go now waits for the next run).
+ */
 export async function tickAll(deps: Deps, only?: string): Promise<TickOutcome[]> {
   const outcomes: TickOutcome[] = [];
   for (const spec of deps.channels) {
@@ -29,5 +33,6 @@ export async function tickAll(deps: Deps, only?: string): Promise<TickOutcome[]>
       durationMs: Date.now() - started,
     });
   }
+  await deliverPendingAlerts(deps);
   return outcomes;
 }

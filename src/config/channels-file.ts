@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AlertsSection, ChannelAlertSettings } from "./alert-settings.ts";
 
 export const channelStatuses = ["rolling", "beta", "stable", "deprecated", "unmaintained"] as const;
 export const channelVariants = ["primary", "small", "darwin", "aarch64"] as const;
@@ -53,6 +54,7 @@ export const ChannelSpec = z
     products: z.array(ProductSpec).optional(),
     /** Build programs.sqlite into the tarballs (command-not-found); default: NixOS channels. */
     programsIndex: z.boolean().optional(),
+    alerts: ChannelAlertSettings.optional(),
   })
   .strict()
   .transform((c) => ({ ...c, branch: c.branch ?? c.name }));
@@ -62,6 +64,7 @@ export const ChannelsFile = z
   .object({
     $comment: z.string().optional(),
     channels: z.array(ChannelSpec).min(1, "expected at least one channel"),
+    alerts: AlertsSection.optional(),
   })
   .strict()
   .superRefine((file, ctx) => {
@@ -75,6 +78,16 @@ export const ChannelsFile = z
         });
       }
       seen.add(c.name);
+    });
+    file.alerts?.routes?.forEach((route, i) => {
+      route.channels?.forEach((name, j) => {
+        if (seen.has(name)) return;
+        ctx.addIssue({
+          code: "custom",
+          path: ["alerts", "routes", i, "channels", j],
+          message: `no channel "${name}" in this file`,
+        });
+      });
     });
   });
 export type ChannelsFile = z.infer<typeof ChannelsFile>;

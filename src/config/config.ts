@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { type AdminToken, AdminTokens } from "./admin-tokens.ts";
+import { type AlertsSection, defaultAlertsSection } from "./alert-settings.ts";
 import { type ChannelSpec, ChannelsFile } from "./channels-file.ts";
 
 // Unset and empty mean the same thing for env vars (a blank line in a .env file must not become a value).
@@ -57,6 +58,8 @@ const Env = z.object({
   FLOODGATE_PUBLIC_URL: optional(HttpUrl),
   FLOODGATE_ADMIN_TOKEN: optional(AdminTokens),
   SLACK_WEBHOOK_URL: optional(HttpUrl),
+  FLOODGATE_WEBHOOK_URL: optional(HttpUrl),
+  FLOODGATE_WEBHOOK_SECRET: optional(z.string().min(8, "expected at least 8 characters")),
   FLOODGATE_SCHEDULER: optional(z.enum(["on", "off"], { error: 'expected "on" or "off"' })),
   PORT: optional(Port),
   HOST: optional(z.string().min(1)),
@@ -135,6 +138,10 @@ export interface Config {
   /** Empty: the admin API is off. */
   adminTokens: AdminToken[];
   slackWebhookUrl?: string;
+  /** A generic JSON webhook for alerts, signed with HMAC-SHA256 when a secret is set. */
+  webhook?: { url: string; secret?: string };
+  /** The channels file's `alerts` section: thresholds, cooldown and routes to targets. */
+  alerts: AlertsSection;
   scheduler: boolean;
   port: number;
   host: string;
@@ -163,13 +170,35 @@ function describeIssues(error: z.ZodError, prefix: (path: PropertyKey[]) => stri
 }
 
 export function parseChannelsFile(raw: unknown, source: string): ChannelSpec[] {
+  return parseWholeChannelsFile(raw, source).channels;
+}
+
+function parseWholeChannelsFile(raw: unknown, source: string): ChannelsFile {
   const parsed = ChannelsFile.safeParse(raw);
   if (!parsed.success) {
     const where = (path: PropertyKey[]) =>
       `channels file ${source}, key ${path.join(".") || "(root)"}`;
     throw new ConfigError(describeIssues(parsed.error, where), { source });
   }
-  return parsed.data.channels;
+  return parsed.data;
+}
+
+/** A route may only name a target whose URL is set, or its alerts would silently go nowhere. */
+function checkAlertRoutes(
+  alerts: AlertsSection,
+  configured: Record<string, boolean>,
+  source: string,
+) {
+  alerts.routes?.forEach((route, i) => {
+    for (const target of route.targets) {
+      if (configured[target]) continue;
+      const variable = target === "slack" ? "SLACK_WEBHOOK_URL" : "FLOODGATE_WEBHOOK_URL";
+      throw new ConfigError(
+        `channels file ${source}, key alerts.routes.${i}.targets: "${target}" needs ${variable}`,
+        { source },
+      );
+    }
+  });
 }
 
 /** Pure: env record + the channels file's parsed JSON → the one validated Config, or a ConfigError. */
@@ -184,12 +213,22 @@ export function parseConfig(
   const e = parsed.data;
   const dataDir = (e.FLOODGATE_DATA_DIR ?? "./.floodgate").replace(/\/+$/, "");
   const port = e.PORT ?? 3000;
+  const file = parseWholeChannelsFile(channelsJson.raw, channelsJson.source);
+  const alerts = file.alerts ?? defaultAlertsSection;
+  checkAlertRoutes(
+    alerts,
+    { slack: Boolean(e.SLACK_WEBHOOK_URL), webhook: Boolean(e.FLOODGATE_WEBHOOK_URL) },
+    channelsJson.source,
+  );
+  if (e.FLOODGATE_WEBHOOK_SECRET && !e.FLOODGATE_WEBHOOK_URL) {
+    throw new ConfigError("FLOODGATE_WEBHOOK_SECRET: set without FLOODGATE_WEBHOOK_URL");
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir,
     storage: parseStorage(e.FLOODGATE_STORAGE ?? `file://${dataDir}/releases`),
     channelsFile: e.FLOODGATE_CHANNELS,
-    channels: parseChannelsFile(channelsJson.raw, channelsJson.source),
+    channels: file.channels,
     hydraUrl: (e.FLOODGATE_HYDRA_URL ?? "https://hydra.nixos.org").replace(/\/+$/, ""),
     binaryCacheUrl: (e.FLOODGATE_BINARY_CACHE_URL ?? "https://cache.nixos.org").replace(/\/+$/, ""),
     hydraRequestsPerSecond: e.FLOODGATE_HYDRA_RPS ?? 2,
@@ -199,6 +238,10 @@ export function parseConfig(
     publicUrl: (e.FLOODGATE_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
     adminTokens: e.FLOODGATE_ADMIN_TOKEN ?? [],
     slackWebhookUrl: e.SLACK_WEBHOOK_URL,
+    webhook: e.FLOODGATE_WEBHOOK_URL
+      ? { url: e.FLOODGATE_WEBHOOK_URL, secret: e.FLOODGATE_WEBHOOK_SECRET }
+      : undefined,
+    alerts,
     scheduler: (e.FLOODGATE_SCHEDULER ?? "on") === "on",
     port,
     host: e.HOST ?? "0.0.0.0",

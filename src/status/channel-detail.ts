@@ -5,6 +5,7 @@ import { branchHeads, events, hydraBuilds } from "../db/schema.ts";
 import { NotFoundError } from "../errors.ts";
 import { HISTORY_DAYS } from "../hydra/backfill-history.ts";
 import { type JobHistoryEntry, jobHistory } from "../hydra/job-history.ts";
+import { type AlertView, alertViews } from "./alert-view.ts";
 import { type AuditEntry, listAuditEntries } from "./audit-entries.ts";
 import { type ChannelStatus, listChannelStatus, listReleases } from "./channel-status.ts";
 
@@ -33,6 +34,8 @@ export interface ChannelDetail {
   events: { type: string; at: string; summary: string }[];
   /** Admin actions (freeze, pin, accept…), newest first. */
   audit: AuditEntry[];
+  /** The channel's newest alerts and how their delivery went. */
+  alerts: AlertView[];
   /** One entry per gate build of the last 30 days, oldest first: status.nixos.org's job strip. */
   jobHistory: JobHistoryEntry[];
 }
@@ -104,6 +107,7 @@ export async function channelDetail(
       publishedAt: r.publishedAt?.toISOString() ?? null,
       lastError: r.lastError ?? null,
     })),
+    alerts: await alertViews(db, { channel: name, limit: 10 }),
     events: recentEvents.map((e) => ({
       type: e.type,
       at: e.at.toISOString(),

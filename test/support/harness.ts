@@ -39,6 +39,8 @@ export interface HarnessOptions {
   clock?: Clock;
   /** Storage other than the one FLOODGATE_STORAGE names, e.g. S3 with tiny multipart parts. */
   store?: BlobStore;
+  /** Other top-level keys of the channels file (e.g. `alerts`). */
+  channelsFile?: Record<string, unknown>;
 }
 
 /** floodgate wired to the simulator, a private database and a temporary storage dir. */
@@ -56,7 +58,10 @@ export async function startHarness(
       FLOODGATE_PUBLIC_URL: "http://floodgate.test",
       ...env,
     },
-    { raw: { channels: opts.channels ?? scenarioChannels }, source: "test" },
+    {
+      raw: { ...opts.channelsFile, channels: opts.channels ?? scenarioChannels },
+      source: "test",
+    },
   );
   const logs: string[] = [];
   const logger = jsonLogger((line) => logs.push(line));

@@ -2,6 +2,7 @@ import { html } from "hono/html";
 import type { ChannelDetail } from "../channel-detail.ts";
 import { formatAge } from "../format-age.ts";
 import { auditTable, heldNotice } from "./admin-sections.ts";
+import { alertList } from "./alert-list.ts";
 import { type Html, layout } from "./layout.ts";
 import { reasonList } from "./reason-list.ts";
 
@@ -67,6 +68,8 @@ ${jobStrip(d)}
         <td>${r.state}${r.lastError ? html`: ${r.lastError.message}` : ""}</td>
         <td><a href="${hydraUrl}/eval/${r.evalId}">${r.evalId}</a></td><td>${r.publishedAt ?? ""}</td></tr>`,
     )}</tbody></table>
+<h2>Alerts</h2>
+${alertList(d.alerts)}
 <h2>Events</h2>
 <ul>${d.events.map((e) => html`<li><time>${e.at}</time> ${e.summary}</li>`)}</ul>
 <h2>Admin actions</h2>

@@ -101,3 +101,32 @@ export async function listAlerts(
     .orderBy(desc(alerts.id))
     .limit(opts.limit);
 }
+
+/**
+ * The alert for an operator's action (freeze, pin, accept…): call it inside the action's
+ * transaction, next to its audit row. Every action is its own event, so none is deduplicated.
+ */
+export async function enqueueAdminAlert(
+  tx: Db,
+  action: {
+    channel: string;
+    action: string;
+    reason: string | null;
+    actor: string;
+    details: Record<string, unknown>;
+  },
+  now: Date,
+): Promise<void> {
+  const why = action.reason ? `: ${action.reason}` : "";
+  await enqueueAlert(
+    tx,
+    {
+      channel: action.channel,
+      kind: "admin",
+      dedupeKey: `${action.channel}:admin:${action.action}:${now.toISOString()}`,
+      summary: `${action.channel} ${action.action} by ${action.actor}${why}`,
+      data: { kind: "admin", ...action },
+    },
+    now,
+  );
+}

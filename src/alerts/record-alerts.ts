@@ -9,8 +9,18 @@ import type { NewAlert } from "./alert-types.ts";
 import { deriveAlerts, type TickObservation } from "./derive-alerts.ts";
 import { enqueueAlert, loadAlertMemory, saveAlertMemory } from "./outbox.ts";
 
-/** Block reasons that mean "wait", not "broken": they neither alert nor clear a block. */
-const WAITING = new Set(["frozen", "constituents-pending", "eval-building", "step-failed"]);
+/**
+ * Block reasons that are not a broken gate: waiting (pending, building), an operator's hold (its
+ * own admin alert), or a failing step (counted as a pipeline failure instead).
+ */
+const NOT_A_BLOCK = new Set([
+  "frozen",
+  "pinned",
+  "constituents-pending",
+  "eval-building",
+  "step-failed",
+  "release-failed",
+]);
 const NOTABLE_PRS = 5;
 
 type Observed = Pick<TickObservation, "block" | "failure" | "healthy">;
@@ -33,8 +43,8 @@ export function observeOutcome(
       };
     case "blocked": {
       const reasons = outcome.decision.kind === "blocked" ? outcome.decision.reasons : [];
-      const step = reasons.find((r) => r.kind === "step-failed");
-      const hard = reasons.find((r) => !WAITING.has(r.kind));
+      const step = reasons.find((r) => r.kind === "step-failed" || r.kind === "release-failed");
+      const hard = reasons.find((r) => !NOT_A_BLOCK.has(r.kind));
       return {
         failure: step ? { step: step.step, code: step.code, message: step.message } : null,
         block: hard ? blockOf(hard, urls, describe) : null,
@@ -163,12 +173,13 @@ export async function recordTickAlerts(
   const { spec, now } = ctx;
   const policy: AlertPolicy = alertPolicyFor(spec, ctx.settings);
   const observed = observeOutcome(outcome, { hydraUrl: ctx.hydraUrl }, describe);
+  // Finding the channel already at the release is not news; resuming or re-publishing one is.
+  const moved = outcome.kind === "advanced" && outcome.run.kind !== "already-current";
   const observation: TickObservation = {
     channel: spec.name,
     ...observed,
-    advanced:
-      outcome.kind === "advanced" ? await advancedFacts(tx, spec.name, outcome.release, now) : null,
-    served: outcome.kind === "advanced" ? null : await servedRelease(tx, spec.name, now),
+    advanced: moved ? await advancedFacts(tx, spec.name, outcome.release, now) : null,
+    served: moved ? null : await servedRelease(tx, spec.name, now),
   };
   const memory = await loadAlertMemory(tx, spec.name);
   const derived = deriveAlerts(memory, observation, policy, now);

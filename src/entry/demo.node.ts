@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Hono } from "hono";
@@ -8,6 +9,7 @@ import { jsonLogger } from "../log.ts";
 import { demoScenario, scenarioChannels } from "../sim/scenario.ts";
 import { serveOnLoopback } from "../sim/serve.node.ts";
 import { startSimulator } from "../sim/simulator.node.ts";
+import { playOperatorSteps } from "./demo-operator.node.ts";
 import { openRuntime } from "./runtime.node.ts";
 
 const MARK: Record<TickOutcome["kind"], string> = {
@@ -36,6 +38,7 @@ export async function runDemo(opts: {
   const channelsFile = join(dataDir, "channels.json");
   writeFileSync(channelsFile, JSON.stringify({ channels: scenarioChannels }, null, 2));
   const sim = await startSimulator();
+  const adminToken = randomBytes(16).toString("hex");
 
   let handler: (req: Request) => Response | Promise<Response> = () =>
     new Response("starting", { status: 503 });
@@ -47,6 +50,7 @@ export async function runDemo(opts: {
     FLOODGATE_CHANNELS: channelsFile,
     FLOODGATE_PUBLIC_URL: server.url,
     FLOODGATE_SCHEDULER: "off",
+    FLOODGATE_ADMIN_TOKEN: `operator:${adminToken}`,
   });
   const logFile = createWriteStream(join(dataDir, "floodgate.log"));
   const rt = await openRuntime(
@@ -70,11 +74,26 @@ export async function runDemo(opts: {
     for (const o of outcomes) opts.print(`   ${MARK[o.kind]} ${o.summary}`);
     played.push({ step: step.title, outcomes });
   }
+  const nixosSteps = await playOperatorSteps(
+    {
+      sim,
+      deps: rt.deps,
+      spec: nixos,
+      url: server.url,
+      token: adminToken,
+      print: opts.print,
+      mark: (o) => MARK[o.kind],
+    },
+    played.length + 1,
+  );
+  played.push({ step: "operator controls", outcomes: nixosSteps });
   opts.print(`
 status page      ${server.url}/
 JSON             ${server.url}/api/v1/channels
 channel URL      ${server.url}/nixos-unstable
 try it           nix-channel --add ${server.url}/nixos-unstable && nix-channel --update
+admin token      ${adminToken} (Authorization: Bearer …; see README "Operator controls")
+audit log        ${server.url}/api/v1/channels/nixos-unstable/audit
 logs             ${join(dataDir, "floodgate.log")}`);
   return {
     url: server.url,

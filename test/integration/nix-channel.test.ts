@@ -21,7 +21,7 @@ describe("the offline demo", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "floodgate-demo-"));
     demo = await runDemo({ port: 0, dataDir: join(dir, "data"), print: (l) => lines.push(l) });
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await demo?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -41,6 +41,19 @@ describe("the offline demo", () => {
     expect(lines.join("\n")).toMatch(
       /✔ nixos-unstable advanced to nixos-26\.11pre\d+\.[0-9a-f]{12}/,
     );
+  });
+
+  it("shows an operator's freeze, pin and accept, and what each does to the channel", () => {
+    const text = lines.join("\n");
+    expect(text).toContain("⚑ nixos-unstable frozen by operator: staging-next merge in progress");
+    expect(text).toContain("✖ nixos-unstable blocked: frozen: staging-next merge in progress");
+    expect(text).toMatch(
+      /⚑ nixos-unstable pinned to (nixos-26\.11pre\d+\.[0-9a-f]{12}) by operator/,
+    );
+    expect(text).toMatch(/✖ nixos-unstable blocked: pinned to nixos-26\.11pre\d+/);
+    expect(text).toMatch(/⚑ nixos-unstable: eval \d+ accepted with nixos\.tests\.installer/);
+    const operator = demo.outcomes.at(-1)?.outcomes.map((o) => o.kind);
+    expect(operator).toEqual(["blocked", "advanced", "blocked", "advanced", "blocked", "advanced"]);
   });
 
   it.skipIf(!haveNix)(

@@ -1,10 +1,10 @@
 import type { AdminAction } from "../db/schema.ts";
-import { AppError } from "../errors.ts";
 import { acceptEval } from "./accept-eval.ts";
 import type { AdminActor, AdminDeps, AdminResult } from "./admin-action.ts";
 import { parseAdminInput } from "./admin-inputs.ts";
 import { freezeChannel, unfreezeChannel } from "./freeze-channel.ts";
 import { pinChannel, unpinChannel } from "./pin-channel.ts";
+import { retryChannel } from "./retry-channel.ts";
 
 /** Any admin action by name, its input parsed as for HTTP: what the CLI (and serve for it) runs. */
 export function runAdminAction(
@@ -26,6 +26,6 @@ export function runAdminAction(
     case "accept":
       return acceptEval(deps, channel, parseAdminInput(action, raw), actor);
     case "retry":
-      throw new AppError("NOT_IMPLEMENTED", "retry is not available in this build yet");
+      return retryChannel(deps, channel, parseAdminInput(action, raw), actor);
   }
 }

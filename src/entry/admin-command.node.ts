@@ -44,6 +44,9 @@ function inputFrom(args: AdminArgs): Record<string, unknown> {
   };
 }
 
+/** Refusals print their message: bad input exits 2, "nothing to retry" 1. */
+const REFUSED_EXIT: Record<string, number> = { BAD_REQUEST: 2, NOT_FOUND: 2, CONFLICT: 1 };
+
 const DONE: Record<AdminAction, string> = {
   freeze: "frozen",
   unfreeze: "unfrozen",
@@ -93,11 +96,10 @@ export async function adminCommand(
     print(args.json ? JSON.stringify(result, null, 2) : describeAdminResult(result));
     return 0;
   } catch (err) {
-    if (!(err instanceof AppError) || !["BAD_REQUEST", "NOT_FOUND"].includes(errorCode(err))) {
-      throw err;
-    }
+    const refused = err instanceof AppError ? REFUSED_EXIT[errorCode(err)] : undefined;
+    if (refused === undefined) throw err;
     process.stderr.write(`floodgate admin ${action}: ${errorMessage(err)}\n`);
-    return 2;
+    return refused;
   }
 }
 

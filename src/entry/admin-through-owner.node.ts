@@ -7,7 +7,7 @@ import { AppError, errorCode, errorMessage } from "../errors.ts";
 import type { OwnerControl } from "./owner-control.node.ts";
 import type { Runtime } from "./runtime.node.ts";
 
-const STATUS: Record<string, 400 | 404> = { BAD_REQUEST: 400, NOT_FOUND: 404 };
+const STATUS: Record<string, 400 | 404 | 409> = { BAD_REQUEST: 400, NOT_FOUND: 404, CONFLICT: 409 };
 
 /**
  * On serve's control endpoint: an admin action from a CLI on this machine. The control token is

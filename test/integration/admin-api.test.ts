@@ -251,4 +251,39 @@ describe("the admin API over HTTP", () => {
       expect(res.status).toBe(404);
     });
   });
+  describe("retry", () => {
+    beforeEach(() => start({ ...ADMIN_ENV, FLOODGATE_STEP_MAX_ATTEMPTS: "1" }));
+
+    it("restarts a release step that stopped as failed, and only then", async () => {
+      h.seedBranches();
+      const first = await passingEval("hello: 2.13 -> 2.14");
+      expect((await tickChannel(h.deps, nixos())).kind).toBe("advanced");
+      const next = await passingEval("linux: 6.18.1 -> 6.18.2");
+      h.sim.hydra.faults.add({ path: /\/download\//, status: 200, body: "not it", times: 100 });
+      const failed = await tickChannel(h.deps, nixos());
+      expect(failed.kind).toBe("blocked");
+      expect(failed.summary).toMatch(/sha256/i);
+      const downloads = () => h.sim.hydra.requests.filter((r) => r.path.includes("/download/"));
+      const tried = downloads().length;
+      expect((await tickChannel(h.deps, nixos())).kind).toBe("blocked");
+      expect(downloads().length).toBe(tried);
+      expect(await servedRelease()).toContain(first.releaseName);
+
+      h.sim.hydra.faults.clear();
+      const retried = await admin("retry");
+      expect(retried.status).toBe(200);
+      expect(await retried.json()).toMatchObject({
+        action: "retry",
+        actor: "alice",
+        details: { release: next.releaseName, resumesAt: "pending" },
+      });
+      expect(await tickChannel(h.deps, nixos())).toMatchObject({
+        kind: "advanced",
+        release: next.releaseName,
+      });
+      const again = await admin("retry");
+      expect(again.status).toBe(409);
+      expect((await audit()).map((e) => e.action)).toEqual(["retry"]);
+    });
+  });
 });

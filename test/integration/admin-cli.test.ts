@@ -41,6 +41,8 @@ describe("floodgate admin", () => {
       FLOODGATE_DATA_DIR: join(dir, "data"),
       FLOODGATE_CHANNELS: channelsFile,
       FLOODGATE_SCHEDULER: "off",
+      // A failing step stops at once as `failed`, for `retry`.
+      FLOODGATE_STEP_MAX_ATTEMPTS: "1",
     };
     if (process.env.FLOODGATE_TEST_DATABASE_URL) {
       ownDb = await createTestDb();
@@ -123,6 +125,32 @@ describe("floodgate admin", () => {
       expect(await tick()).toBe(`nixos-unstable advanced to ${next.releaseName}`);
       expect(await served()).toContain(next.releaseName);
 
+      const nothing = await floodgate("admin", "retry", "nixos-unstable");
+      expect(nothing.code).toBe(1);
+      expect(nothing.stderr).toContain("no failed release step to retry");
+      const broken = await newEval();
+      const fault = sim.hydra.faults.add({
+        path: /\/download\//,
+        status: 200,
+        body: "x",
+        times: 99,
+      });
+      expect(await tick()).toMatch(/blocked: .*sha256/i);
+      sim.hydra.faults.clear();
+      expect(fault.hits).toBeGreaterThan(0);
+      const retried = await floodgate(
+        "admin",
+        "retry",
+        "nixos-unstable",
+        "--reason",
+        "mirror fixed",
+      );
+      expect(retried.code, retried.stderr).toBe(0);
+      expect(retried.stdout.trim()).toBe(
+        `nixos-unstable: release ${broken.releaseName} retried by ${USER}: mirror fixed`,
+      );
+      expect(await tick()).toBe(`nixos-unstable advanced to ${broken.releaseName}`);
+
       const audit = await (await fetch(`${base}/api/v1/channels/nixos-unstable/audit`)).json();
       expect(
         audit.entries.map((e: { action: string; actor: string; via: string }) => [
@@ -131,7 +159,11 @@ describe("floodgate admin", () => {
           e.via,
         ]),
       ).toEqual(
-        ["unpin", "pin", "accept", "unfreeze", "freeze"].map((action) => [action, USER, "cli"]),
+        ["retry", "unpin", "pin", "accept", "unfreeze", "freeze"].map((action) => [
+          action,
+          USER,
+          "cli",
+        ]),
       );
     } finally {
       expect(await serve.stop()).toBe(0);

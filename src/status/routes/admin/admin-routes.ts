@@ -7,6 +7,7 @@ import { freezeRoute } from "./freeze-route.ts";
 import { pinRoute } from "./pin-route.ts";
 import { limitAdminBody } from "./read-body.ts";
 import { type AdminEnv, requireAdmin } from "./require-admin.ts";
+import { retryRoute } from "./retry-route.ts";
 import { unfreezeRoute } from "./unfreeze-route.ts";
 import { unpinRoute } from "./unpin-route.ts";
 
@@ -21,7 +22,7 @@ export function adminRoutes(deps: AdminDeps, tokens: AdminToken[]): Hono<AdminEn
   for (const action of adminActions) {
     app.post(`/api/v1/channels/:channel/${action}`, limitAdminBody, auth);
   }
-  for (const route of [freezeRoute, unfreezeRoute, pinRoute, unpinRoute, acceptRoute]) {
+  for (const route of [freezeRoute, unfreezeRoute, pinRoute, unpinRoute, retryRoute, acceptRoute]) {
     app.route("/", route(deps));
   }
   return app;

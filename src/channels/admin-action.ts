@@ -1,3 +1,4 @@
+import { enqueueAdminAlert } from "../alerts/outbox.ts";
 import type { Clock } from "../clock.ts";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import type { Db } from "../db/client.ts";
@@ -39,7 +40,7 @@ export function channelSpecOf(deps: Pick<AdminDeps, "channels">, name: string): 
 
 /**
  * Applies one admin change and writes its audit row in the same transaction, so an action is either
- * done and audited or neither. `change` may add details (what it found) or throw to refuse.
+ * done, audited and alerted (through the outbox) or none of them. `change` may add details (what it found) or throw to refuse.
  */
 export async function applyAdminAction(
   deps: AdminDeps,
@@ -61,6 +62,7 @@ export async function applyAdminAction(
       actor: actor.label,
       via: actor.via,
     });
+    await enqueueAdminAlert(tx, { ...entry, actor: actor.label, details: found }, now);
     return found;
   });
   await deps.changes?.channelChanged(entry.channel);

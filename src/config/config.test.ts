@@ -136,3 +136,32 @@ describe("parseConfig", () => {
     );
   });
 });
+
+describe("the channels file's alerts section", () => {
+  const channel = defaults.channels[0];
+  const file = (alerts: unknown, own: Record<string, unknown> = {}) => ({
+    raw: { channels: [{ ...channel, ...own }], alerts },
+    source: "test.json",
+  });
+
+  it("defaults the thresholds and takes per-channel stuck hours", () => {
+    const config = parseConfig({}, file(undefined, { alerts: { stuckAfterHours: 48 } }));
+    expect(config.alerts).toMatchObject({
+      cooldownHours: 12,
+      pipelineFailedAfter: 3,
+      digestEveryHours: 24,
+    });
+    expect(config.channels[0]?.alerts?.stuckAfterHours).toBe(48);
+  });
+
+  it("refuses a route to an unknown channel or to a target without its URL", () => {
+    const route = (r: unknown) => () => parseConfig({}, file({ routes: [r] }));
+    expect(route({ channels: ["nixos-nope"], targets: ["slack"] })).toThrow(
+      /alerts\.routes\.0\.channels\.0: no channel "nixos-nope"/,
+    );
+    expect(route({ targets: ["webhook"] })).toThrow(/"webhook" needs FLOODGATE_WEBHOOK_URL/);
+    expect(() =>
+      parseConfig({ FLOODGATE_WEBHOOK_SECRET: "s3cret-s3cret" }, file(undefined)),
+    ).toThrow(/FLOODGATE_WEBHOOK_SECRET/);
+  });
+});

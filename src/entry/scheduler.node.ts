@@ -1,4 +1,5 @@
 import cron from "node-cron";
+import { startDeliveryLoop } from "../alerts/delivery-loop.ts";
 import { tickChannel } from "../channels/tick-channel.ts";
 import type { Deps } from "../deps.ts";
 import { errorMessage } from "../errors.ts";
@@ -27,6 +28,8 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
       ),
     );
   void backfill();
+  // Alerts go out after each tick's commit and, for retries, on the loop's own timer.
+  const delivery = startDeliveryLoop(deps);
   const daily = cron.schedule(BACKFILL_CRON, backfill, {
     name: "backfill-history",
     noOverlap: true,
@@ -36,12 +39,14 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
       spec.schedule,
       async () => {
         const run = tickChannel(deps, spec).then(
-          (outcome) =>
+          (outcome) => {
+            delivery.kick();
             deps.logger.info("scheduled tick", {
               channel: spec.name,
               step: "tick",
               outcome: outcome.kind,
-            }),
+            });
+          },
           (err: unknown) =>
             deps.logger.error("scheduled tick failed", {
               channel: spec.name,
@@ -59,6 +64,7 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
       const all = [...tasks, daily];
       await Promise.all(all.map((t) => t.stop()));
       await Promise.all(inFlight);
+      await delivery.stop();
       await Promise.all(all.map((t) => t.destroy()));
     },
   };

@@ -150,3 +150,32 @@ describe("alerts derived from the channel's state changes", () => {
     ]);
   });
 });
+
+describe("alerts of operator actions", () => {
+  it("sends one `admin` alert per action, naming who and why", async () => {
+    const slack = await startAlertReceiver();
+    const token = "0123456789abcdef0123456789abcdef";
+    const h = await startHarness(
+      { SLACK_WEBHOOK_URL: `${slack.url}/hook`, FLOODGATE_ADMIN_TOKEN: `alice:${token}` },
+      { channels: [scenarioChannels[0]] },
+    );
+    try {
+      const post = (action: string, body?: unknown) =>
+        h.app.request(`/api/v1/channels/nixos-unstable/${action}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(body ?? {}),
+        });
+      expect((await post("freeze", { reason: "mass rebuild <staging>" })).status).toBe(200);
+      expect((await post("unfreeze")).status).toBe(200);
+      await tickAll(h.deps, "nixos-unstable");
+      expect(slack.texts()).toEqual([
+        "nixos-unstable freeze by alice: mass rebuild &lt;staging&gt;",
+        "nixos-unstable unfreeze by alice",
+      ]);
+    } finally {
+      await h.close();
+      await slack.close();
+    }
+  });
+});

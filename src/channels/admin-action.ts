@@ -62,6 +62,7 @@ export async function applyAdminAction(
       actor: actor.label,
       via: actor.via,
     });
+    // The alert is written with the action (outbox) and delivered after it, like a tick's.
     await enqueueAdminAlert(tx, { ...entry, actor: actor.label, details: found }, now);
     return found;
   });

@@ -1,3 +1,4 @@
+import { deliverPendingAlerts } from "../alerts/deliver-alerts.ts";
 import type { AdminResult } from "../channels/admin-action.ts";
 import { tickChannel } from "../channels/tick-channel.ts";
 import type { ChannelSpec } from "../config/channels-file.ts";
@@ -29,10 +30,25 @@ export async function playOperatorSteps(
   const outcomes: TickOutcome[] = [];
   let n = firstNumber;
   const step = (title: string) => d.print(`${n++}. ${title}`);
+  let seenAlert = await newestAlertId(d);
+  // What the channel's Slack would get: alerts from the tick and from the action, once each.
+  const alerts = async () => {
+    await deliverPendingAlerts(d.deps);
+    const res = await fetch(`${d.url}/api/v1/alerts?channel=${d.spec.name}&limit=20`);
+    // safe because /api/v1/alerts answers with alertViews' JSON.
+    const { alerts: rows } = (await res.json()) as {
+      alerts: { id: number; kind: string; summary: string }[];
+    };
+    for (const a of rows.filter((r) => r.id > seenAlert).reverse()) {
+      d.print(`   🔔 ${a.kind}: ${a.summary}`);
+    }
+    seenAlert = Math.max(seenAlert, ...rows.map((r) => r.id));
+  };
   const tick = async () => {
     const o = await tickChannel(d.deps, d.spec);
     outcomes.push(o);
     d.print(`   ${d.mark(o)} ${o.summary}`);
+    await alerts();
     return o;
   };
   const admin = async (action: string, body?: unknown) => {
@@ -46,6 +62,7 @@ export async function playOperatorSteps(
     });
     const answer = (await res.json()) as AdminResult;
     d.print(`   ⚑ ${res.status === 200 ? describeAdminResult(answer) : JSON.stringify(answer)}`);
+    await alerts();
   };
   const served = async () => {
     const res = await fetch(`${d.url}/${d.spec.name}`, { redirect: "manual" });
@@ -93,4 +110,11 @@ export async function playOperatorSteps(
   });
   await tick();
   return outcomes;
+}
+
+async function newestAlertId(d: OperatorDemo): Promise<number> {
+  const res = await fetch(`${d.url}/api/v1/alerts?channel=${d.spec.name}&limit=1`);
+  // safe because /api/v1/alerts answers with alertViews' JSON.
+  const { alerts } = (await res.json()) as { alerts: { id: number }[] };
+  return alerts[0]?.id ?? 0;
 }

@@ -84,6 +84,10 @@ describe("the admin API over HTTP", () => {
         }
       }
       expect(await audit()).toEqual([]);
+      const alerts = await (
+        await fetch(`${server.url}/api/v1/alerts?channel=nixos-unstable`)
+      ).json();
+      expect(alerts.alerts.filter((a: { kind: string }) => a.kind === "admin")).toEqual([]);
       expect(await servedRelease()).toBe(before);
       const detail = await (await fetch(`${server.url}/api/v1/channels/nixos-unstable`)).json();
       expect(detail.channel.frozen).toBeNull();
@@ -136,6 +140,14 @@ describe("the admin API over HTTP", () => {
         ["freeze", "staging-next merge in progress", "alice"],
       ]);
       expect(entries[0]?.channel).toBe("nixos-unstable");
+      const alerts = await (
+        await fetch(`${server.url}/api/v1/alerts?channel=nixos-unstable`)
+      ).json();
+      const adminAlerts = alerts.alerts.filter((a: { kind: string }) => a.kind === "admin");
+      expect(adminAlerts.map((a: { summary: string }) => a.summary)).toEqual([
+        "nixos-unstable unfreeze by alice",
+        "nixos-unstable freeze by alice: staging-next merge in progress",
+      ]);
       expect(JSON.stringify(entries)).not.toContain(TOKEN);
     });
 

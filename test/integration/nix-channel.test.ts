@@ -47,6 +47,9 @@ describe("the offline demo", () => {
     const text = lines.join("\n");
     expect(text).toContain("⚑ nixos-unstable frozen by operator: staging-next merge in progress");
     expect(text).toContain("✖ nixos-unstable blocked: frozen: staging-next merge in progress");
+    expect(text).toContain(
+      "🔔 admin: nixos-unstable freeze by operator: staging-next merge in progress",
+    );
     expect(text).toMatch(
       /⚑ nixos-unstable pinned to (nixos-26\.11pre\d+\.[0-9a-f]{12}) by operator/,
     );

@@ -9,6 +9,7 @@ import { newestRateLimit } from "./git/lookup-budget.ts";
 import { observeOnly } from "./git/observe-only.ts";
 import { createHydraClient } from "./hydra/hydra-client.ts";
 import type { Logger } from "./log.ts";
+import { createBinaryCache } from "./publish/binary-cache.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import { createLookupGuard } from "./status/landings/lookup-guard.ts";
 import {
@@ -95,6 +96,7 @@ export function makeDeps(
     channels: config.channels,
     hydraUrl: config.hydraUrl,
     binaryCacheUrl: config.binaryCacheUrl,
+    binaryCache: createBinaryCache({ baseUrl: config.binaryCacheUrl, userAgent: USER_AGENT }),
     publicUrl: config.publicUrl,
     adminTokens: config.adminTokens,
     owner,

@@ -8,6 +8,7 @@ import type { Db } from "./db/client.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { HydraApi } from "./hydra/hydra-api.ts";
 import type { Logger } from "./log.ts";
+import type { BinaryCache } from "./publish/binary-cache.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import type { Codec } from "./publish/codec.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
@@ -33,6 +34,7 @@ export interface Deps {
   adminTokens: AdminToken[];
   /** Binary cache that build products and NAR listings come from (`FLOODGATE_BINARY_CACHE_URL`). */
   binaryCacheUrl: string;
+  binaryCache: BinaryCache;
   /** xz/zstd/brotli streams; only Node has them (release files that need one are skipped without). */
   codec?: Codec;
   /** Identifies this process in channel leases, so two advancers never work on one channel. */

@@ -67,6 +67,8 @@ export function throughCommand(
     child.on("close", (code) => resolve(code));
     child.on("error", () => resolve(-1));
   });
+  // Node resumes (and so discards) an unread stdout when the child exits; a listener keeps it.
+  child.stdout.on("readable", () => {});
   const feeding = pipeline(Readable.fromWeb(asNodeWebStream(body)), child.stdin).then(
     () => null,
     (err: unknown) => err,

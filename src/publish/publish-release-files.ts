@@ -1,7 +1,9 @@
 import type { ChannelSpec } from "../config/channels-file.ts";
 import type { Release } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
+import { cacheProductSource } from "./cache-product-source.ts";
 import { channelProducts, TARBALLS, wantsProgramsIndex } from "./channel-products.ts";
+import { hydraProductSource } from "./product-source.ts";
 import type { ReleaseFileEntry } from "./release-index.ts";
 import { type BeforeIndex, writeReleaseFiles } from "./write-release-files.ts";
 
@@ -15,8 +17,17 @@ export async function publishReleaseFiles(
   const beforeIndex: BeforeIndex | undefined = wantsProgramsIndex(spec)
     ? async () => ({ replaced: [], withoutSha256: [...TARBALLS] })
     : undefined;
+  const fromHydra = hydraProductSource(deps.hydra);
+  const productSource = deps.codec
+    ? cacheProductSource({
+        cache: deps.binaryCache,
+        codec: deps.codec,
+        fallback: fromHydra,
+        logger: deps.logger.child({ channel: spec.name, step: "files" }),
+      })
+    : fromHydra;
   return writeReleaseFiles(
-    deps,
+    { ...deps, productSource },
     {
       channel: spec.name,
       name: release.name,

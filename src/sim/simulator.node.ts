@@ -1,11 +1,15 @@
 import type { ChannelSpec } from "../config/channels-file.ts";
+import { type FakeBinaryCache, startFakeBinaryCache } from "./fake-binary-cache.node.ts";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github.node.ts";
 import { type FakeHydra, startFakeHydra } from "./fake-hydra.node.ts";
+import type { FileProductInput } from "./hydra-model-types.ts";
+import type { NarTree } from "./nar-writer.ts";
 import { simReleaseProducts } from "./release-products.node.ts";
 
 export interface Simulator {
   hydra: FakeHydra;
   github: FakeGitHub;
+  cache: FakeBinaryCache;
   /** Environment that points floodgate at this simulator. */
   env: Record<string, string>;
   /** Creates a Hydra eval of `channel`'s jobset at the head of its source branch. */
@@ -47,10 +51,13 @@ function releaseNameFor(channel: ChannelSpec, revCount: number, sha: string) {
 export async function startSimulator(): Promise<Simulator> {
   const hydra = await startFakeHydra({ now: () => new Date() });
   const github = await startFakeGitHub({ now: () => new Date(), token: SIM_TOKEN });
+  const cache = await startFakeBinaryCache();
   return {
     hydra,
     github,
+    cache,
     env: {
+      FLOODGATE_BINARY_CACHE_URL: cache.url,
       FLOODGATE_HYDRA_URL: hydra.url,
       FLOODGATE_GITHUB_API_URL: github.url,
       FLOODGATE_REPO: "NixOS/nixpkgs",
@@ -90,10 +97,34 @@ export async function startSimulator(): Promise<Simulator> {
           .filter((job) => !constituents.includes(job))
           .map((job) => ({ job, system: job.includes("-linux") ? systemOf(job) : "x86_64-linux" })),
       });
+      // Hydra's builds are pushed to the binary cache, where the real updater reads products from.
+      for (const [job, files] of Object.entries(products)) {
+        const build = hydra.model.build(created.buildIds[job] ?? 0);
+        if (build) {
+          const iso = files.some((f) => f.subtype === "iso");
+          cache.add(build.outPath, productTree(files), { compression: iso ? "zstd" : "xz" });
+        }
+      }
       return { ...created, revision, releaseName };
     },
     async close() {
-      await Promise.all([hydra.close(), github.close()]);
+      await Promise.all([hydra.close(), github.close(), cache.close()]);
     },
   };
+}
+
+function productTree(files: FileProductInput[]): NarTree {
+  const root: NarTree & { type: "directory" } = { type: "directory", entries: {} };
+  for (const file of files) {
+    let dir = root;
+    if (file.dir) {
+      const existing = dir.entries[file.dir];
+      const sub: NarTree =
+        existing?.type === "directory" ? existing : { type: "directory", entries: {} };
+      dir.entries[file.dir] = sub;
+      dir = sub;
+    }
+    dir.entries[file.name] = { type: "regular", contents: file.bytes };
+  }
+  return root;
 }

@@ -50,7 +50,7 @@ describe("createR2Store on Miniflare's R2", () => {
     expect(await store.head("nixos/r/nixexprs.tar.xz")).toEqual({
       size: data.byteLength,
       etag: digest,
-      contentType: "application/x-xz",
+      contentType: "application/octet-stream",
     });
     const got = await store.get("nixos/r/nixexprs.tar.xz", {
       start: 5 * MiB - 2,

@@ -18,6 +18,7 @@ import {
   createChannelReadModel,
 } from "./status/read-model/channel-read-model.ts";
 import { loadChannelSnapshot } from "./status/read-model/channel-snapshot.ts";
+import { pageCache } from "./status/read-model/page-cache.ts";
 import { adminRoutes } from "./status/routes/admin/admin-routes.ts";
 import { alertRoutes } from "./status/routes/alert-routes.ts";
 import { auditRoute } from "./status/routes/audit-route.ts";
@@ -97,10 +98,11 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route("/", adminRoutes(deps, deps.adminTokens));
   app.route("/", auditRoute(deps));
-  app.route("/", statusRoutes(deps));
+  app.use(pageCache({ readModel }));
+  app.route("/", statusRoutes({ ...deps, readModel }));
   app.route("/", releaseRoutes({ store: deps.store }));
   app.route("/", landingRoutes(deps));
-  app.route("/", exportRoutes(deps));
+  app.route("/", exportRoutes({ ...deps, readModel }));
   app.route("/", alertRoutes(deps));
   app.route(
     "/",

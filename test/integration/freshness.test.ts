@@ -35,7 +35,7 @@ describe("how soon a flipped pointer is served", () => {
     return ev.releaseName;
   }
 
-  it("serves the new release in the same process as soon as the tick returns", {
+  it("serves the new release (redirect, pages past their ETag, JSON) in the same process as soon as the tick returns", {
     timeout: 120_000,
   }, async () => {
     h.seedBranches();
@@ -44,8 +44,16 @@ describe("how soon a flipped pointer is served", () => {
     const first = await advance();
     const redirect = await h.app.request("/nixos-unstable");
     expect(redirect.headers.get("location")).toMatch(new RegExp(`/${first}$`));
+    const page = await h.app.request("/");
+    const etag = page.headers.get("etag") ?? "";
+    expect(await page.text()).toContain(first);
+    const unchanged = await h.app.request("/", { headers: { "If-None-Match": etag } });
+    expect(unchanged.status).toBe(304);
     h.sim.github.model.commit("master", "nix: 2.31 -> 2.32");
     const second = await advance();
+    const changed = await h.app.request("/", { headers: { "If-None-Match": etag } });
+    expect(changed.status).toBe(200);
+    expect(await changed.text()).toContain(second);
     expect((await h.app.request("/nixos-unstable")).headers.get("location")).toMatch(
       new RegExp(`/${second}$`),
     );

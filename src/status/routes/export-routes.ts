@@ -5,14 +5,16 @@ import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import { releases } from "../../db/schema.ts";
 import { NotFoundError } from "../../errors.ts";
-import { listChannelStatus } from "../channel-status.ts";
+import { channelStatuses } from "../channel-status.ts";
 import { renderMetrics } from "../prometheus-metrics.ts";
+import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
 
 export interface ExportRoutesDeps {
   db: Db;
   channels: ChannelSpec[];
   clock: Clock;
   publicUrl: string;
+  readModel: ChannelReadModel;
 }
 
 /** Machine-readable views for existing tools: Prometheus `/metrics` and channels.nix.gsc.io's history. */
@@ -20,9 +22,9 @@ export function exportRoutes(deps: ExportRoutesDeps): Hono {
   const app = new Hono();
 
   app.get("/metrics", async (c) => {
-    const statuses = await listChannelStatus(
-      deps.db,
+    const statuses = channelStatuses(
       deps.channels,
+      (await deps.readModel.current()).entries,
       deps.clock.now(),
       deps.publicUrl,
     );

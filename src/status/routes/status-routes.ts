@@ -3,9 +3,10 @@ import type { Clock } from "../../clock.ts";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import { channelDetail } from "../channel-detail.ts";
-import { listChannelStatus } from "../channel-status.ts";
+import { channelStatuses } from "../channel-status.ts";
 import { channelPage } from "../pages/channel-page.ts";
 import { statusPage } from "../pages/status-page.ts";
+import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
 
 export interface StatusRoutesDeps {
   db: Db;
@@ -13,13 +14,19 @@ export interface StatusRoutesDeps {
   clock: Clock;
   publicUrl: string;
   hydraUrl: string;
+  readModel: ChannelReadModel;
 }
 
 /** `/`, `/channels/:channel` and their JSON under `/api/v1/channels`. */
 export function statusRoutes(deps: StatusRoutesDeps): Hono {
   const app = new Hono();
-  const statuses = () =>
-    listChannelStatus(deps.db, deps.channels, deps.clock.now(), deps.publicUrl);
+  const statuses = async () =>
+    channelStatuses(
+      deps.channels,
+      (await deps.readModel.current()).entries,
+      deps.clock.now(),
+      deps.publicUrl,
+    );
 
   app.get("/", async (c) => c.html(statusPage(await statuses(), deps.clock.now())));
 

@@ -1,0 +1,69 @@
+import { Hono } from "hono";
+import { describe, expect, it } from "vitest";
+import { createChannelReadModel } from "./channel-read-model.ts";
+import { PAGE_CACHE_CONTROL, pageCache } from "./page-cache.ts";
+
+function world() {
+  const state = { version: "r1", renders: 0, now: 0 };
+  const readModel = createChannelReadModel({
+    load: async () =>
+      new Map([["c", { row: null, release: null, version: state.version } as never]]),
+    maxAgeMs: 60_000,
+  });
+  const app = new Hono();
+  app.use(pageCache({ readModel, nowMs: () => state.now, maxAgeMs: 1000 }));
+  app.get("/", (c) => {
+    state.renders++;
+    return c.html(`<p>${state.version} render ${state.renders}</p>`);
+  });
+  app.get("/channels/:c", (c) => c.json({ error: "unknown" }, 404));
+  app.get("/api/v1/prs/:n", (c) => {
+    state.renders++;
+    return c.json({ n: c.req.param("n") });
+  });
+  return { state, readModel, app };
+}
+
+describe("pageCache", () => {
+  it("renders once per change, with an ETag that answers 304", async () => {
+    const { state, readModel, app } = world();
+    const first = await app.request("/");
+    expect(first.headers.get("Cache-Control")).toBe(PAGE_CACHE_CONTROL);
+    expect(first.headers.get("Content-Type")).toMatch(/^text\/html/);
+    const etag = first.headers.get("ETag") ?? "";
+    expect(etag).toMatch(/^"[0-9a-f]{24}"$/);
+    expect(await first.text()).toBe("<p>r1 render 1</p>");
+    expect(await (await app.request("/")).text()).toBe("<p>r1 render 1</p>");
+    const revalidated = await app.request("/", { headers: { "If-None-Match": etag } });
+    expect(revalidated.status).toBe(304);
+    expect(state.renders).toBe(1);
+
+    state.version = "r2";
+    await readModel.refresh();
+    const changed = await app.request("/", { headers: { "If-None-Match": etag } });
+    expect(changed.status).toBe(200);
+    expect(await changed.text()).toBe("<p>r2 render 2</p>");
+  });
+
+  it("re-renders an expired page once while the others get the previous rendering", async () => {
+    const { state, app } = world();
+    await app.request("/");
+    state.now = 1000;
+    const answers = await Promise.all([app.request("/"), app.request("/"), app.request("/")]);
+    const bodies = await Promise.all(answers.map((a) => a.text()));
+    expect(bodies.sort()).toEqual([
+      "<p>r1 render 1</p>",
+      "<p>r1 render 1</p>",
+      "<p>r1 render 2</p>",
+    ]);
+    expect(state.renders).toBe(2);
+  });
+
+  it("never keeps errors or views outside the read model", async () => {
+    const { state, app } = world();
+    expect((await app.request("/channels/nope")).headers.get("ETag")).toBeNull();
+    await app.request("/api/v1/prs/1");
+    await app.request("/api/v1/prs/1");
+    expect(state.renders).toBe(2);
+  });
+});

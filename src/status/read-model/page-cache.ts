@@ -1,0 +1,85 @@
+import type { MiddlewareHandler } from "hono";
+import type { ChannelReadModel } from "./channel-read-model.ts";
+
+/** What browsers, CDNs and scripts may reuse: short, then served stale while they revalidate. */
+export const PAGE_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=60";
+/** How long a rendered page is reused in-process when nothing changed (its ages move on). */
+export const PAGE_RENDER_MAX_AGE_MS = 5_000;
+
+// The read-only views built from the read model; everything else (lookups, admin) is never cached.
+const CACHED_PATHS =
+  /^\/(?:|api\/v1\/channels(?:\/[^/]+)?|channels\/[^/]+|metrics|history\/[^/]+)$/;
+
+interface Rendered {
+  body: string;
+  contentType: string;
+  etag: string;
+  generation: number;
+  renderedAtMs: number;
+}
+
+/**
+ * Pages and JSON rendered once per read-model change (or every `PAGE_RENDER_MAX_AGE_MS`), with a
+ * strong ETag for 304s. A change makes every request wait for the new rendering (freshness); an
+ * expired rendering is re-rendered by one request while the others get the previous one.
+ */
+export function pageCache(opts: {
+  readModel: ChannelReadModel;
+  nowMs?: () => number;
+  maxAgeMs?: number;
+}): MiddlewareHandler {
+  const nowMs = opts.nowMs ?? Date.now;
+  const maxAgeMs = opts.maxAgeMs ?? PAGE_RENDER_MAX_AGE_MS;
+  const rendered = new Map<string, Rendered>();
+  const rendering = new Map<string, Promise<Rendered | null>>();
+
+  return async (c, next) => {
+    const method = c.req.method;
+    if ((method !== "GET" && method !== "HEAD") || !CACHED_PATHS.test(c.req.path)) return next();
+    const key = c.req.url;
+    const { generation } = await opts.readModel.current();
+    const kept = rendered.get(key);
+    const current = kept?.generation === generation ? kept : undefined;
+    let page: Rendered | null | undefined =
+      current && nowMs() - current.renderedAtMs < maxAgeMs ? current : undefined;
+    const inFlight = rendering.get(key);
+    if (!page && inFlight) page = current ?? (await inFlight);
+    if (!page) {
+      let done: (value: Rendered | null) => void = () => {};
+      rendering.set(key, new Promise((resolve) => (done = resolve)));
+      try {
+        await next();
+        page = await capture(c.res, generation, nowMs());
+        if (page) rendered.set(key, page);
+        else return;
+      } finally {
+        rendering.delete(key);
+        done(page ?? null);
+      }
+    }
+    c.res = answer(page, c.req.header("If-None-Match"), method === "HEAD");
+  };
+}
+
+/** Keeps a 200 answer (anything else passes through untouched). */
+async function capture(res: Response, generation: number, at: number): Promise<Rendered | null> {
+  if (res.status !== 200) return null;
+  const body = await res.clone().text();
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
+  const hex = [...new Uint8Array(digest).slice(0, 12)]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+  const contentType = res.headers.get("Content-Type") ?? "text/plain; charset=utf-8";
+  return { body, contentType, etag: `"${hex}"`, generation, renderedAtMs: at };
+}
+
+function answer(page: Rendered, ifNoneMatch: string | undefined, head: boolean): Response {
+  const headers = { ETag: page.etag, "Cache-Control": PAGE_CACHE_CONTROL };
+  const matches = ifNoneMatch?.split(",").some((t) => t.trim().replace(/^W\//, "") === page.etag);
+  if (matches) return new Response(null, { status: 304, headers });
+  const body = head ? null : page.body;
+  return new Response(body, {
+    status: 200,
+    headers: { ...headers, "Content-Type": page.contentType },
+  });
+}

@@ -44,6 +44,9 @@ export async function prepareRelease(
     state: "pending" as const,
     createdAt: now,
     lastError: null,
+    attempts: 0,
+    nextAttemptAt: null,
+    failedFrom: null,
   };
   const [row] = await deps.db
     .insert(releases)

@@ -100,6 +100,7 @@ export function makeDeps(
     publicUrl: config.publicUrl,
     adminTokens: config.adminTokens,
     owner,
+    keepReleases: config.keepReleases,
     lookups,
     connectionAddress,
     changes: createChannelChanges({ owner, logger, announce: notifyThroughDatabase(db) }),

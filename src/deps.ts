@@ -39,6 +39,8 @@ export interface Deps {
   codec?: Codec;
   /** Identifies this process in channel leases, so two advancers never work on one channel. */
   owner: string;
+  /** Published releases retention keeps per channel (FLOODGATE_KEEP_RELEASES); null keeps all, unset 30. */
+  keepReleases?: number | null;
   /** Public lookups' own GitHub budget, caches and per-client allowance; the tick uses `git`. */
   lookups: LookupGuard;
   /** The connection's peer address, where the runtime can tell (per-client lookup limits). */

@@ -6,6 +6,7 @@ import type { ReleaseRun } from "../domain/tick-outcome.ts";
 import { BranchRejectedError, BranchUnconfirmedError, errorCode, errorMessage } from "../errors.ts";
 import { recordLandings } from "../git/record-landings.ts";
 import { publishReleaseFiles } from "../publish/publish-release-files.ts";
+import { pruneAfterPublish } from "../publish/prune-releases.ts";
 import { flipPointer, type LeaseFence, moveRelease } from "./release-state.ts";
 
 export interface ReleaseTarget {
@@ -132,6 +133,7 @@ export async function runRelease(
   // Replicas serve the new release now (this process) or on NOTIFY (others), not on their timer.
   await deps.changes.channelChanged(spec.name);
   await recordLandingsAfterPublish(deps, spec, release, target.current?.id ?? null);
+  await pruneAfterPublish(deps, spec);
   if (start.state === "published") return { kind: "republished", release: release.name, previous };
   if (start.state === "pending") return { kind: "advanced", release: release.name, previous };
   return { kind: "resumed", release: release.name, previous, from: start.state };

@@ -7,6 +7,7 @@ import { migrateCommand, serveCommand, statusCommand, tickCommand } from "./comm
 import { demoCommand } from "./demo.node.ts";
 import { describeFailure } from "./describe-failure.ts";
 import { hydraCommand } from "./hydra-command.node.ts";
+import { pruneCommand } from "./prune-command.node.ts";
 
 const USAGE = `usage: floodgate <command>
   serve                  HTTP server (and the scheduler unless FLOODGATE_SCHEDULER=off)
@@ -17,6 +18,8 @@ const USAGE = `usage: floodgate <command>
   hydra CHANNEL [--json] [--history]
                          the channel's newest Hydra eval: constituents passed, failed, pending;
                          --history also backfills and lists its last 30 days
+  prune [--channel NAME] [--dry-run]
+                         delete releases retention no longer keeps (FLOODGATE_KEEP_RELEASES)
   ${ADMIN_USAGE}`;
 
 // sysexits.h: EX_CONFIG; EX_TEMPFAIL (another process owns the data dir: cron may simply retry).
@@ -36,6 +39,7 @@ function parseCommandLine(argv: string[]) {
       release: { type: "string" },
       eval: { type: "string" },
       constituent: { type: "string", multiple: true },
+      "dry-run": { type: "boolean" },
     },
   });
 }
@@ -96,6 +100,11 @@ export async function main(
         return await hydraCommand(config, logger, print, positionals[1] ?? values.channel, {
           json: values.json ?? false,
           history: values.history ?? false,
+        });
+      case "prune":
+        return await pruneCommand(config, logger, print, {
+          channel: values.channel,
+          dryRun: values["dry-run"] ?? false,
         });
       default:
         print(`unknown command "${command}"\n${USAGE}`);

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull } from "drizzle-orm";
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { channels, releases } from "../db/schema.ts";
 import { BadRequestError } from "../errors.ts";
 import {
@@ -29,11 +29,13 @@ export function pinChannel(
           eq(releases.channel, channel),
           eq(releases.name, input.release),
           isNotNull(releases.publishedAt),
+          // Retention deleted (or is deleting) its files: pinning it would serve 404s.
+          isNull(releases.pruneStartedAt),
         ),
       );
     if (!release) {
       throw new BadRequestError(
-        `"${input.release}" is not a published release of ${channel}; pin one listed under "Releases" on /channels/${channel}`,
+        `"${input.release}" is not a published release of ${channel} whose files are kept; pin one listed under "Releases" on /channels/${channel}`,
         { channel, release: input.release },
       );
     }

@@ -5,8 +5,8 @@ import type { Deps } from "../deps.ts";
 import type { ReleaseRun } from "../domain/tick-outcome.ts";
 import { BranchRejectedError, BranchUnconfirmedError, errorCode, errorMessage } from "../errors.ts";
 import { recordLandings } from "../git/record-landings.ts";
-import { publishReleaseFiles } from "../publish/publish-release-files.ts";
 import { pruneAfterPublish } from "../publish/prune-releases.ts";
+import { publishReleaseFiles } from "../publish/publish-release-files.ts";
 import { flipPointer, type LeaseFence, moveRelease } from "./release-state.ts";
 
 export interface ReleaseTarget {

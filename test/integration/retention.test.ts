@@ -1,5 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pinChannel } from "../../src/channels/pin-channel.ts";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { channels, events, releases } from "../../src/db/schema.ts";
 import type { BlobStore } from "../../src/publish/blob-store.ts";
@@ -91,6 +92,10 @@ describe.each(["file", "s3"] as const)("retention with %s storage", (kind) => {
     const report = await pruneChannel(keepOne, spec());
     expect(report.pruned.map((r) => r.name)).toEqual([r2]);
     expect(await status(pageOf(r2 ?? ""))).toBe(404);
+    // An admin cannot pin a release whose files are gone.
+    await expect(
+      pinChannel(h.deps, CHANNEL, { release: r2 ?? "" }, { label: "test", via: "cli" }),
+    ).rejects.toThrow(/is not a published release of nixos-unstable whose files are kept/);
     expect(await status(`${pageOf(r3 ?? "")}/nixexprs.tar.xz`)).toBe(200);
   });
 

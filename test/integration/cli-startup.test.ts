@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +59,23 @@ describe("floodgate start-up failures", () => {
     expect(result.stderr).toContain("ECONNREFUSED");
     expect(result.stderr).not.toContain("s3cret-password");
     expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it("gives up on a database server that accepts but never answers", {
+    timeout: 90_000,
+  }, async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const url = `postgres://floodgate@127.0.0.1:${port}/floodgate`;
+      const result = await runFloodgate(["migrate"], { ...env, DATABASE_URL: url });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`DATABASE_UNREACHABLE: DATABASE_URL ${url}`);
+      expect(result.stderr).toContain("CONNECT_TIMEOUT");
+    } finally {
+      silent.close();
+    }
   });
 
   it("says when the data dir cannot be used, instead of failing deep inside or spinning", {

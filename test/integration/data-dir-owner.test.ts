@@ -60,7 +60,7 @@ describe("one process owns the data dir", () => {
   });
 
   it("two ticks at once advance a channel once, and the database opens afterwards", {
-    timeout: 120_000 + ROUNDS * 60_000,
+    timeout: 120_000 + ROUNDS * 120_000,
   }, async () => {
     for (let round = 1; round <= ROUNDS; round++) {
       const ev = await newPassingEval();

@@ -114,10 +114,13 @@ export class DataDirBusyError extends AppError {
     const who = owner
       ? `"floodgate ${owner.command}" (pid ${owner.pid} on ${owner.host}, since ${owner.since})`
       : "another process (its lock file cannot be read)";
+    // A serve that has not advertised its control endpoint yet is still opening the database.
     const hint =
-      owner?.command === "serve"
-        ? "stop it first, or share a PostgreSQL database (DATABASE_URL) between processes"
-        : "try again when it has finished";
+      owner?.command !== "serve"
+        ? "try again when it has finished"
+        : owner.control
+          ? "stop it first, or share a PostgreSQL database (DATABASE_URL) between processes"
+          : "it is still starting; try again in a moment";
     super("DATA_DIR_BUSY", `${lockPath.replace(/\.lock$/, "")} is in use by ${who}; ${hint}`, {
       context: { lockPath, pid: owner?.pid, command: owner?.command },
     });

@@ -61,6 +61,7 @@ describe("the data dir lock", () => {
 
   it("does not wait for a serve that others can go through", async () => {
     const serve = await acquireDataDirLock(path, { command: "serve", waitMs: 0 });
+    await expect(acquireDataDirLock(path, claim)).rejects.toThrow(/is still starting/);
     serve.advertise({ url: "http://127.0.0.1:1", token: "t" });
     const tick = acquireDataDirLock(path, { command: "tick", waitMs: 600_000 });
     await expect(tick).rejects.toMatchObject({

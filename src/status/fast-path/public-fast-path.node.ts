@@ -55,7 +55,15 @@ interface Kept {
   key: string;
   bytes: Buffer;
   at: number;
+  /** The plain 200's headers, planned once: most requests carry no conditional or range. */
+  plain: Record<string, string>;
 }
+
+const isPlainGet = (req: IncomingMessage) =>
+  req.method === "GET" &&
+  req.headers.range === undefined &&
+  req.headers["if-none-match"] === undefined &&
+  req.headers["if-modified-since"] === undefined;
 
 /**
  * `/<channel>[/<file>]` redirects and `/releases/…` files answered by Node itself, from the read
@@ -76,7 +84,8 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
     }
     const old = kept.get(requested);
     keptBytes += bytes.byteLength - (old?.bytes.byteLength ?? 0);
-    kept.set(requested, { blob, key, bytes, at: Date.now() });
+    const plain = { ...common, ...planFileResponse("GET", () => undefined, key, blob).headers };
+    kept.set(requested, { blob, key, bytes, at: Date.now(), plain });
   };
 
   const send = (
@@ -127,8 +136,11 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
       const release = parseReleasePath(path);
       if (release.kind !== "ok" || release.trailingSlash) return fallback(req, res);
       const hit = kept.get(release.key);
-      if (hit && Date.now() - hit.at < RECHECK_MS)
-        return send(req, res, hit.key, hit.blob, hit.bytes);
+      if (hit && Date.now() - hit.at < RECHECK_MS) {
+        if (!isPlainGet(req)) return send(req, res, hit.key, hit.blob, hit.bytes);
+        res.writeHead(200, hit.plain);
+        return void res.end(hit.bytes);
+      }
       serveFile(req, res, store, release.key).catch((err: unknown) => {
         deps.logger.warn("fast path failed; answering through the app", { error: String(err) });
         if (!res.headersSent) fallback(req, res);

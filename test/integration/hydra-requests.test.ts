@@ -72,7 +72,8 @@ describe("Hydra requests per tick", () => {
     }
     // A newer eval that keeps building: the overview has something to say on every idle tick.
     h.sim.github.model.commit("master", "firefox: 146.0 -> 146.0.1");
-    await h.sim.evaluate(h.channel("nixos-unstable"));
+    const building = await h.sim.evaluate(h.channel("nixos-unstable"));
+    const scheduled = Object.keys(building.buildIds).length;
     expect((await tickAll(deps)).map((o) => o.kind)).toEqual(["advanced", "advanced"]);
 
     const tickMinutes = 10;
@@ -91,7 +92,7 @@ describe("Hydra requests per tick", () => {
       expect(
         nixos?.kind === "idle" && nixos.decision.kind === "idle" && nixos.decision.notes,
       ).toEqual([
-        expect.objectContaining({ kind: "eval-building", jobset: "unstable", scheduled: 7 }),
+        expect.objectContaining({ kind: "eval-building", jobset: "unstable", scheduled }),
       ]);
     }
     // Asked again on the first tick at least 15 minutes after the last ask: every 2nd tick here.

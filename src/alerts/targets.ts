@@ -2,7 +2,7 @@ import type { AlertRow } from "../db/schema.ts";
 import { type AlertTarget, postJson } from "./notifier.ts";
 import { type MessageLinks, slackMessage } from "./slack-message.ts";
 
-const TIMEOUT_MS = 10_000;
+const TIMEOUT_MS = 5_000;
 
 /** A Slack incoming webhook: answers 200 "ok"; 4xx (`invalid_payload`, `no_service`, …) are final. */
 export function slackTarget(opts: {

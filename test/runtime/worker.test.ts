@@ -171,11 +171,17 @@ describe.skipIf(!pgUp)("on workerd (Miniflare), Postgres through Hyperdrive, fil
     const stored = await bucket.head(`nixos/unstable/${ev.releaseName}/nixexprs.tar.xz`);
     expect(stored?.customMetadata?.sha256).toBe(product?.product.sha256hash);
 
-    const api = (await (await get("/api/v1/channels")).json()) as {
-      channels: { name: string; state: string; release: { name: string } | null }[];
-    };
-    const status = api.channels.find((c) => c.name === "nixos-unstable");
-    expect(status).toMatchObject({ state: "advanced", release: { name: ev.releaseName } });
+    // Each isolate keeps its read model for a few seconds (the Workers freshness bound, README).
+    await vi.waitFor(
+      async () => {
+        const api = (await (await get("/api/v1/channels")).json()) as {
+          channels: { name: string; state: string; release: { name: string } | null }[];
+        };
+        const status = api.channels.find((c) => c.name === "nixos-unstable");
+        expect(status).toMatchObject({ state: "advanced", release: { name: ev.releaseName } });
+      },
+      { timeout: 15_000, interval: 500 },
+    );
     await vi.waitFor(() => {
       const line = workerLogs.find((l) => l.includes('"msg":"scheduled tick"'));
       expect(JSON.parse(line ?? "{}")).toMatchObject({ cron: TICK_CRON, advanced: 1, idle: 1 });

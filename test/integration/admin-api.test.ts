@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { type LoopbackServer, serveOnLoopback } from "../../src/sim/serve.node.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { productsFromHydraOnly } from "../support/hydra-downloads-only.ts";
 
 const TOKEN = "0123456789abcdef0123456789abcdef";
 const ADMIN_ENV = { FLOODGATE_ADMIN_TOKEN: `alice:${TOKEN}` };
@@ -271,6 +272,7 @@ describe("the admin API over HTTP", () => {
       const first = await passingEval("hello: 2.13 -> 2.14");
       expect((await tickChannel(h.deps, nixos())).kind).toBe("advanced");
       const next = await passingEval("linux: 6.18.1 -> 6.18.2");
+      productsFromHydraOnly(h.sim, next);
       h.sim.hydra.faults.add({ path: /\/download\//, status: 200, body: "not it", times: 100 });
       const failed = await tickChannel(h.deps, nixos());
       expect(failed.kind).toBe("blocked");

@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { userInfo } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChannelSpec } from "../../src/config/channels-file.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
-import { type Simulator, startSimulator } from "../../src/sim/simulator.node.ts";
+import type { Simulator } from "../../src/sim/simulator.node.ts";
+import { type CliWorld, seedChannelBranches, startCliWorld } from "../support/cli-world.ts";
 import { runFloodgate, startServe } from "../support/floodgate-process.ts";
-import { createTestDb } from "../support/test-db.ts";
+import { productsFromHydraOnly } from "../support/hydra-downloads-only.ts";
 
 const nixosUnstable = ChannelSpec.parse(scenarioChannels[0]);
 const FAILING = "nixos.tests.firewall.x86_64-linux";
@@ -14,10 +13,9 @@ const USER = userInfo().username;
 
 /** `floodgate admin …` as an operator types it: on its own, and beside a running serve. */
 describe("floodgate admin", () => {
+  let world: CliWorld;
   let sim: Simulator;
-  let dir: string;
   let env: Record<string, string>;
-  let ownDb: Awaited<ReturnType<typeof createTestDb>> | undefined;
   const floodgate = (...args: string[]) => runFloodgate(args, env);
   const tick = async () => {
     const result = await floodgate("tick", "--channel", "nixos-unstable");
@@ -30,34 +28,16 @@ describe("floodgate admin", () => {
     sim.hydra.model.finishEval(ev.evalId, failing);
     return ev;
   };
-
   beforeAll(async () => {
-    sim = await startSimulator();
-    dir = mkdtempSync(join(tmpdir(), "floodgate-admin-"));
-    const channelsFile = join(dir, "channels.json");
-    writeFileSync(channelsFile, JSON.stringify({ channels: scenarioChannels }));
-    env = {
-      ...sim.env,
-      FLOODGATE_DATA_DIR: join(dir, "data"),
-      FLOODGATE_CHANNELS: channelsFile,
+    // A failing step stops at once as `failed`, for `retry`.
+    world = await startCliWorld("admin", {
       FLOODGATE_SCHEDULER: "off",
-      // A failing step stops at once as `failed`, for `retry`.
       FLOODGATE_STEP_MAX_ATTEMPTS: "1",
-    };
-    if (process.env.FLOODGATE_TEST_DATABASE_URL) {
-      ownDb = await createTestDb();
-      env.DATABASE_URL = ownDb.url ?? "";
-    }
-    sim.github.model.commit("master", "initial");
-    const head = sim.github.model.branchHead("master") ?? "";
-    sim.github.model.createBranch("nixos-unstable", head);
-    sim.github.model.createBranch("nixpkgs-unstable", head);
+    });
+    ({ sim, env } = world);
+    seedChannelBranches(sim);
   });
-  afterAll(async () => {
-    await ownDb?.close();
-    await sim.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => world.close());
 
   it("freezes and unfreezes on its own, refusing bad input before opening anything", {
     timeout: 400_000,
@@ -129,6 +109,7 @@ describe("floodgate admin", () => {
       expect(nothing.code).toBe(1);
       expect(nothing.stderr).toContain("no failed release step to retry");
       const broken = await newEval();
+      productsFromHydraOnly(sim, broken);
       const fault = sim.hydra.faults.add({
         path: /\/download\//,
         status: 200,

@@ -6,6 +6,7 @@ import { channels, releases } from "../../src/db/schema.ts";
 import type { Deps } from "../../src/deps.ts";
 import { githubFaults } from "../../src/sim/github-faults.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { productsFromHydraOnly } from "../support/hydra-downloads-only.ts";
 
 const REF_PATH = /\/git\/refs\/heads(\/|%2F)nixos-unstable$/;
 
@@ -54,6 +55,8 @@ describe("one advancer per channel: the lease", () => {
     h.seedBranches();
     const ev = await h.sim.evaluate(nixos());
     h.sim.hydra.model.finishEval(ev.evalId);
+    // The steps here are held and counted at Hydra's download, so products must come from there.
+    productsFromHydraOnly(h.sim, ev);
     return ev;
   }
 

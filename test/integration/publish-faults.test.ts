@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { githubFaults } from "../../src/sim/github-faults.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { productsFromHydraOnly } from "../support/hydra-downloads-only.ts";
 
 describe("publishing when things break halfway", () => {
   let h: Harness;
@@ -17,10 +18,13 @@ describe("publishing when things break halfway", () => {
     h.seedBranches();
     const first = await h.sim.evaluate(nixos());
     h.sim.hydra.model.finishEval(first.evalId);
+    // Downloads are counted, and broken, at Hydra: the products must come from there.
+    productsFromHydraOnly(h.sim, first);
     expect((await tickChannel(h.deps, nixos())).kind).toBe("advanced");
     h.sim.github.model.commit("master", "linux: 6.18.1 -> 6.18.2");
     const next = await h.sim.evaluate(nixos());
     h.sim.hydra.model.finishEval(next.evalId);
+    productsFromHydraOnly(h.sim, next);
     return { first, next };
   }
 
@@ -35,6 +39,7 @@ describe("publishing when things break halfway", () => {
     const downloadsBefore = downloads();
     // Every product of a release is downloaded once; the first release made as many requests.
     const perRelease = downloadsBefore;
+    expect(perRelease).toBeGreaterThan(0);
 
     const failed = await tickChannel(h.deps, nixos());
     expect(failed.kind).toBe("blocked");

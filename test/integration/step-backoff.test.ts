@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { retryRelease } from "../../src/channels/retry-release.ts";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { productsFromHydraOnly } from "../support/hydra-downloads-only.ts";
 
 describe("a release step that keeps failing", () => {
   let h: Harness;
@@ -31,12 +32,7 @@ describe("a release step that keeps failing", () => {
     h.sim.github.model.commit("master", "linux: 6.18.1 -> 6.18.2");
     const next = await h.sim.evaluate(nixos());
     h.sim.hydra.model.finishEval(next.evalId);
-    // Products come from the binary cache first: without narinfo they come from Hydra's download,
-    // whose bytes here are wrong on every try.
-    for (const id of Object.values(next.buildIds)) {
-      const outPath = h.sim.hydra.model.build(id)?.outPath;
-      if (outPath) h.sim.cache.dropNarInfo(outPath);
-    }
+    productsFromHydraOnly(h.sim, next);
     h.sim.hydra.faults.add({ path: /\/download\//, status: 200, body: "not it", times: 1000 });
 
     let before = downloads();

@@ -1,59 +1,33 @@
-import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChannelSpec } from "../../src/config/channels-file.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
-import { type Simulator, startSimulator } from "../../src/sim/simulator.node.ts";
-import { createTestDb } from "../support/test-db.ts";
+import type { Simulator } from "../../src/sim/simulator.node.ts";
+import { type CliWorld, startCliWorld } from "../support/cli-world.ts";
+import { runFloodgate } from "../support/floodgate-process.ts";
 
 const BIN = new URL("../../bin/floodgate.js", import.meta.url).pathname;
 
-function floodgate(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err && typeof err.code === "number" ? err.code : err ? 1 : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
 describe("the floodgate CLI", () => {
+  let world: CliWorld;
   let sim: Simulator;
   let dir: string;
   let env: Record<string, string>;
-  let ownDb: Awaited<ReturnType<typeof createTestDb>> | undefined;
   beforeAll(async () => {
-    sim = await startSimulator();
-    dir = mkdtempSync(join(tmpdir(), "floodgate-cli-"));
-    const channelsFile = join(dir, "channels.json");
-    writeFileSync(channelsFile, JSON.stringify({ channels: scenarioChannels }));
-    env = { ...sim.env, FLOODGATE_DATA_DIR: join(dir, "data"), FLOODGATE_CHANNELS: channelsFile };
-    if (process.env.FLOODGATE_TEST_DATABASE_URL) {
-      // On Postgres the CLI gets a database of its own, like every test.
-      ownDb = await createTestDb();
-      env.DATABASE_URL = ownDb.url ?? "";
-    }
+    world = await startCliWorld("cli");
+    ({ sim, dir, env } = world);
   });
-  afterAll(async () => {
-    await ownDb?.close();
-    await sim.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => world.close());
 
   it("refuses bad configuration, naming the variable and what was expected", {
     timeout: 120_000,
   }, async () => {
-    const result = await floodgate(["status"], { ...env, FLOODGATE_SCHEDULER: "sometimes" });
+    const result = await runFloodgate(["status"], { ...env, FLOODGATE_SCHEDULER: "sometimes" });
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('FLOODGATE_SCHEDULER: expected "on" or "off"');
-    const badFile = await floodgate(["status"], {
+    const badFile = await runFloodgate(["status"], {
       ...env,
       FLOODGATE_CHANNELS: join(dir, "missing.json"),
     });
@@ -61,7 +35,7 @@ describe("the floodgate CLI", () => {
   });
 
   it("migrates, ticks and reports status", { timeout: 180_000 }, async () => {
-    expect((await floodgate(["migrate"], env)).code).toBe(0);
+    expect((await runFloodgate(["migrate"], env)).code).toBe(0);
     sim.github.model.commit("master", "initial");
     const head = sim.github.model.branchHead("master") ?? "";
     sim.github.model.createBranch("nixos-unstable", head);
@@ -70,12 +44,12 @@ describe("the floodgate CLI", () => {
     const ev = await sim.evaluate(ChannelSpec.parse(scenarioChannels[0]));
     sim.hydra.model.finishEval(ev.evalId);
 
-    const tick = await floodgate(["tick", "--channel", "nixos-unstable"], env);
+    const tick = await runFloodgate(["tick", "--channel", "nixos-unstable"], env);
     expect(tick.code).toBe(0);
     expect(tick.stdout.trim()).toBe(`nixos-unstable advanced to ${ev.releaseName}`);
     expect(tick.stderr).toContain('"msg":"tick"');
 
-    const status = await floodgate(["status", "--json"], env);
+    const status = await runFloodgate(["status", "--json"], env);
     const parsed = JSON.parse(status.stdout) as {
       channels: { name: string; state: string; release: { name: string } | null }[];
     };
@@ -83,7 +57,7 @@ describe("the floodgate CLI", () => {
       state: "advanced",
       release: { name: ev.releaseName },
     });
-    const unknown = await floodgate(["tick", "--channel", "nixos-nope"], env);
+    const unknown = await runFloodgate(["tick", "--channel", "nixos-nope"], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toContain('unknown channel "nixos-nope"');
   });

@@ -1,12 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChannelSpec } from "../../src/config/channels-file.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
-import { type Simulator, startSimulator } from "../../src/sim/simulator.node.ts";
+import type { Simulator } from "../../src/sim/simulator.node.ts";
+import { type CliWorld, seedChannelBranches, startCliWorld } from "../support/cli-world.ts";
 import { runFloodgate, startServe } from "../support/floodgate-process.ts";
-import { createTestDb } from "../support/test-db.ts";
 
 const onPostgres = Boolean(process.env.FLOODGATE_TEST_DATABASE_URL);
 // More rounds for measuring (FLOODGATE_RACE_ROUNDS=20); 3 keep the suite quick.
@@ -16,10 +15,10 @@ const nixosUnstable = ChannelSpec.parse(scenarioChannels[0]);
 
 /** Two processes on one FLOODGATE_DATA_DIR: cron ticks, `status` beside `serve`, a SIGKILLed owner. */
 describe("one process owns the data dir", () => {
+  let world: CliWorld;
   let sim: Simulator;
   let dir: string;
   let env: Record<string, string>;
-  let ownDb: Awaited<ReturnType<typeof createTestDb>> | undefined;
   const lockFile = () => join(dir, "data", "db.lock");
   const patches = () =>
     sim.github.requests.filter(
@@ -32,32 +31,12 @@ describe("one process owns the data dir", () => {
     sim.hydra.model.finishEval(ev.evalId);
     return ev;
   };
-
   beforeAll(async () => {
-    sim = await startSimulator();
-    dir = mkdtempSync(join(tmpdir(), "floodgate-owner-"));
-    const channelsFile = join(dir, "channels.json");
-    writeFileSync(channelsFile, JSON.stringify({ channels: scenarioChannels }));
-    env = {
-      ...sim.env,
-      FLOODGATE_DATA_DIR: join(dir, "data"),
-      FLOODGATE_CHANNELS: channelsFile,
-      FLOODGATE_SCHEDULER: "off",
-    };
-    if (onPostgres) {
-      ownDb = await createTestDb();
-      env.DATABASE_URL = ownDb.url ?? "";
-    }
-    sim.github.model.commit("master", "initial");
-    const head = sim.github.model.branchHead("master") ?? "";
-    sim.github.model.createBranch("nixos-unstable", head);
-    sim.github.model.createBranch("nixpkgs-unstable", head);
+    world = await startCliWorld("owner", { FLOODGATE_SCHEDULER: "off" });
+    ({ sim, dir, env } = world);
+    seedChannelBranches(sim);
   });
-  afterAll(async () => {
-    await ownDb?.close();
-    await sim.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => world.close());
 
   it("two ticks at once advance a channel once, and the database opens afterwards", {
     timeout: 120_000 + ROUNDS * 120_000,

@@ -31,6 +31,11 @@ describe("floodgate hydra <channel>", () => {
     finish(FAILING, 1);
     for (const job of ["nixos.channel", BOOT, INSTALLER]) finish(job, 0);
     finish(NETWORKING, 7);
+    // The eval's other jobs (the options, the other ISOs) built fine: only ISO is still queued.
+    const gate = [h.channel("nixos-unstable").job.job, FAILING, NETWORKING, ISO, BOOT, INSTALLER];
+    for (const job of Object.keys(ev.buildIds)) {
+      if (!gate.includes(job) && job !== "nixos.channel") finish(job, 0);
+    }
   }
   const link = (job: string) => `${h.config.hydraUrl}/build/${ev.buildIds[job]}`;
 
@@ -59,7 +64,7 @@ describe("floodgate hydra <channel>", () => {
       `    ✖ ${NETWORKING}: timed out  ${link(NETWORKING)}`,
       "  pending:",
       `    ⧖ ${ISO}: queued 5h 7m  ${link(ISO)}`,
-      "  the newest eval of nixos/unstable is still building: 1 of 7 builds scheduled",
+      "  the newest eval of nixos/unstable is still building: 1 of 12 builds scheduled",
     ]);
   });
 

@@ -51,6 +51,7 @@ describe("createR2Store on Miniflare's R2", () => {
       size: data.byteLength,
       etag: digest,
       contentType: "application/octet-stream",
+      lastModified: expect.any(Date),
     });
     const got = await store.get("nixos/r/nixexprs.tar.xz", {
       start: 5 * MiB - 2,

@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { buildsOfJob } from "../db/builds-of-job.ts";
 import type { Db } from "../db/client.ts";
 import { acceptedFailures, aggregateConstituents, hydraBuilds } from "../db/schema.ts";
 import type { AcceptedFailures } from "../domain/facts.ts";
@@ -63,12 +64,7 @@ async function constituentNames(
     .select({ id: hydraBuilds.id })
     .from(hydraBuilds)
     .where(
-      and(
-        eq(hydraBuilds.project, job.project),
-        eq(hydraBuilds.jobset, job.jobset),
-        eq(hydraBuilds.job, job.job),
-        sql`${hydraBuilds.evalIds} @> ${JSON.stringify([evalId])}::jsonb`,
-      ),
+      and(buildsOfJob(job), sql`${hydraBuilds.evalIds} @> ${JSON.stringify([evalId])}::jsonb`),
     );
   if (gates.length === 0) return null;
   const members = await tx

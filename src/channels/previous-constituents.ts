@@ -1,5 +1,6 @@
 import { and, count, desc, eq, lt } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
+import { buildsOfJob } from "../db/builds-of-job.ts";
 import type { Db } from "../db/client.ts";
 import { aggregateConstituents, hydraBuilds } from "../db/schema.ts";
 
@@ -16,14 +17,7 @@ export async function previousConstituents(
     .select({ id: aggregateConstituents.aggregateId, n: count() })
     .from(aggregateConstituents)
     .innerJoin(hydraBuilds, eq(hydraBuilds.id, aggregateConstituents.aggregateId))
-    .where(
-      and(
-        eq(hydraBuilds.project, job.project),
-        eq(hydraBuilds.jobset, job.jobset),
-        eq(hydraBuilds.job, job.job),
-        lt(aggregateConstituents.aggregateId, buildId),
-      ),
-    )
+    .where(and(buildsOfJob(job), lt(aggregateConstituents.aggregateId, buildId)))
     .groupBy(aggregateConstituents.aggregateId)
     .orderBy(desc(aggregateConstituents.aggregateId))
     .limit(1);

@@ -1,5 +1,6 @@
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
+import { buildsOfJob } from "../db/builds-of-job.ts";
 import type { Db } from "../db/client.ts";
 import { aggregateConstituents, hydraBuilds, hydraEvals } from "../db/schema.ts";
 import type { ConstituentState } from "../domain/facts.ts";
@@ -51,14 +52,7 @@ export async function jobHistory(
     .select({ build: hydraBuilds, ev: hydraEvals })
     .from(hydraBuilds)
     .leftJoin(hydraEvals, eq(hydraEvals.id, evalIdOf))
-    .where(
-      and(
-        eq(hydraBuilds.project, spec.job.project),
-        eq(hydraBuilds.jobset, spec.job.jobset),
-        eq(hydraBuilds.job, spec.job.job),
-        sql`${at} >= ${since.toISOString()}::timestamptz`,
-      ),
-    )
+    .where(and(buildsOfJob(spec.job), sql`${at} >= ${since.toISOString()}::timestamptz`))
     .orderBy(at, hydraBuilds.id);
   const ids = gates.map((g) => g.build.id);
   if (ids.length === 0) return [];

@@ -1,5 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
+import { buildsOfJob } from "../db/builds-of-job.ts";
 import type { Db } from "../db/client.ts";
 import { branchHeads, events, hydraBuilds } from "../db/schema.ts";
 import { NotFoundError } from "../errors.ts";
@@ -69,13 +70,7 @@ export async function channelDetail(
   const [gate] = await db
     .select()
     .from(hydraBuilds)
-    .where(
-      and(
-        eq(hydraBuilds.project, spec.job.project),
-        eq(hydraBuilds.jobset, spec.job.jobset),
-        eq(hydraBuilds.job, spec.job.job),
-      ),
-    )
+    .where(and(buildsOfJob(spec.job)))
     .orderBy(desc(hydraBuilds.id))
     .limit(1);
   const recentEvents = await db

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, like } from "drizzle-orm";
+import { buildsOfJob } from "../../db/builds-of-job.ts";
 import type { Db } from "../../db/client.ts";
 import {
   branchHeads,
@@ -73,14 +74,7 @@ export async function runningGateEvals(
   const gates = await db
     .select({ evalIds: hydraBuilds.evalIds })
     .from(hydraBuilds)
-    .where(
-      and(
-        eq(hydraBuilds.project, job.project),
-        eq(hydraBuilds.jobset, job.jobset),
-        eq(hydraBuilds.job, job.job),
-        eq(hydraBuilds.finished, false),
-      ),
-    )
+    .where(and(buildsOfJob(job), eq(hydraBuilds.finished, false)))
     .orderBy(desc(hydraBuilds.id))
     .limit(limit);
   const ids = gates.flatMap((g) => g.evalIds.slice(0, 1));

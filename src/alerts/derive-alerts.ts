@@ -37,15 +37,7 @@ export interface TickObservation {
   /** A release this tick published. */
   advanced: Omit<Extract<AlertData, { kind: "advanced" }>, "kind" | "blockedSince"> | null;
   /** A hard block: failing constituents of an eval, or the gate refusing for a reason of its own. */
-  block: {
-    subject: string;
-    reason: string;
-    evalId: number | null;
-    evalUrl: string | null;
-    gateUrl: string | null;
-    failing: FailingConstituent[];
-    detail: string;
-  } | null;
+  block: (Omit<Extract<AlertData, { kind: "blocked" }>, "kind"> & { subject: string }) | null;
   /** The pipeline failed this tick: an upstream error or a release step. */
   failure: { step: string; code: string; message: string } | null;
   /** Nothing blocks the channel (it advanced or is up to date); waiting (pending, frozen) is neither. */

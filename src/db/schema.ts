@@ -21,6 +21,15 @@ const hydraId = (name: string) => bigint(name, { mode: "number" });
 export type ChannelOutcome = { kind: string; summary: string; at: string; [key: string]: unknown };
 export type RecordedError = { code: string; message: string; step: string; at: string };
 export type ReleaseFile = { name: string; size: number; sha256: string };
+/** How far a long files-step task (the programs.sqlite index) got; the page shows it. */
+export type ReleaseProgress = {
+  task: string;
+  done: number;
+  total: number;
+  /** Store paths the binary cache has no `.ls` listing for. */
+  skipped: number;
+  at: string;
+};
 
 export const channels = pgTable("channels", {
   name: text("name").primaryKey(),
@@ -121,6 +130,7 @@ export const releases = pgTable(
     state: text("state").$type<ReleaseState>().notNull().default("pending"),
     files: jsonb("files").$type<ReleaseFile[]>(),
     lastError: jsonb("last_error").$type<RecordedError>(),
+    progress: jsonb("progress").$type<ReleaseProgress>(),
     /** Failed tries of the current step; reset when a step succeeds or an admin retries. */
     attempts: integer("attempts").notNull().default(0),
     /** No tick retries the step before this (exponential backoff); null = at the next tick. */

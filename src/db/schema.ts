@@ -313,3 +313,21 @@ export const alertStates = pgTable("alert_states", {
   state: jsonb("state").$type<Record<string, unknown>>().notNull(),
   updatedAt: at("updated_at").notNull(),
 });
+
+/**
+ * What makes upstream reads conditional across processes: GitHub ETags with the body they stand
+ * for, and answers that are asked at most once per period (Hydra's `/api/jobsets`). A `tick` run
+ * by cron and every Workers invocation start warm from here.
+ */
+export const upstreamCache = pgTable(
+  "upstream_cache",
+  {
+    key: text("key").primaryKey(),
+    etag: text("etag"),
+    body: jsonb("body").$type<unknown>().notNull(),
+    storedAt: at("stored_at").notNull(),
+    /** Last stored or confirmed (a 304); the least recently used rows are pruned first. */
+    usedAt: at("used_at").notNull(),
+  },
+  (t) => [index("upstream_cache_used_at").on(t.usedAt)],
+);

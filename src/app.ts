@@ -25,6 +25,7 @@ import { auditRoute } from "./status/routes/audit-route.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
 import { exportRoutes } from "./status/routes/export-routes.ts";
+import { feedRoutes } from "./status/routes/feed-routes.ts";
 import { landingRoutes } from "./status/routes/landing-routes.ts";
 import { releaseRoutes } from "./status/routes/releases.ts";
 import { statusRoutes } from "./status/routes/status-routes.ts";
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", releaseRoutes({ store: deps.store }));
   app.route("/", landingRoutes(deps));
   app.route("/", exportRoutes({ ...deps, readModel }));
+  app.route("/", feedRoutes(deps));
   app.route("/", alertRoutes(deps));
   app.route(
     "/",

@@ -1,8 +1,9 @@
-import { and, desc, eq, ne } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { branchHeads, commits, type Release, releaseCommits, releases } from "../db/schema.ts";
+import { commits, type Release, releaseCommits, releases } from "../db/schema.ts";
 import type { Logger } from "../log.ts";
 import type { GitHost } from "./git-host.ts";
+import { latestBranchHead } from "./latest-branch-head.ts";
 
 /** A release of nixos-unstable brings a few hundred to a few thousand commits; past this, lookups fall back to compare. */
 export const MAX_LANDED_COMMITS = 5000;
@@ -85,11 +86,6 @@ async function baseRevision(
       .where(eq(releases.id, channel.previousReleaseId));
     if (previous) return previous.revision;
   }
-  const [before] = await db
-    .select({ sha: branchHeads.sha })
-    .from(branchHeads)
-    .where(and(eq(branchHeads.branch, channel.branch), ne(branchHeads.sha, release.revision)))
-    .orderBy(desc(branchHeads.observedAt), desc(branchHeads.id))
-    .limit(1);
+  const before = await latestBranchHead(db, channel.branch, { except: release.revision });
   return before?.sha ?? null;
 }

@@ -1,8 +1,8 @@
-import { desc, eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { branchHeads, commits } from "../db/schema.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import type { BranchHead, CommitInfo, GitHost } from "./git-host.ts";
+import { latestBranchHead } from "./latest-branch-head.ts";
 
 /** Commits recorded per observed move; nixpkgs master moves ~100 a day, a release branch far fewer. */
 export const MAX_COMMITS_PER_MOVE = 1000;
@@ -26,12 +26,7 @@ export async function trackBranch(
 ): Promise<BranchHead | null> {
   const head = await deps.git.branchHead(branch);
   if (!head) return null;
-  const [last] = await deps.db
-    .select({ sha: branchHeads.sha })
-    .from(branchHeads)
-    .where(eq(branchHeads.branch, branch))
-    .orderBy(desc(branchHeads.observedAt), desc(branchHeads.id))
-    .limit(1);
+  const last = await latestBranchHead(deps.db, branch);
   if (last?.sha === head.sha) return head;
 
   const between = last ? await commitsBetween(deps, branch, last.sha, head, opts) : [];

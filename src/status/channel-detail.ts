@@ -2,8 +2,9 @@ import { and, desc, eq } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import { buildsOfJob } from "../db/builds-of-job.ts";
 import type { Db } from "../db/client.ts";
-import { branchHeads, events, hydraBuilds } from "../db/schema.ts";
+import { events, hydraBuilds } from "../db/schema.ts";
 import { NotFoundError } from "../errors.ts";
+import { latestBranchHead } from "../git/latest-branch-head.ts";
 import { HISTORY_DAYS } from "../hydra/backfill-history.ts";
 import { type JobHistoryEntry, jobHistory } from "../hydra/job-history.ts";
 import { type AlertView, alertViews } from "./alert-view.ts";
@@ -42,12 +43,7 @@ export interface ChannelDetail {
 }
 
 async function lastHead(db: Db, branch: string) {
-  const [row] = await db
-    .select()
-    .from(branchHeads)
-    .where(eq(branchHeads.branch, branch))
-    .orderBy(desc(branchHeads.observedAt), desc(branchHeads.id))
-    .limit(1);
+  const row = await latestBranchHead(db, branch);
   return {
     name: branch,
     head: row?.sha ?? null,

@@ -2,13 +2,13 @@ import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import type { Release } from "../../db/schema.ts";
 import type { LookupHost } from "../../git/budgeted-lookup-host.ts";
+import { latestBranchHead } from "../../git/latest-branch-head.ts";
 import { channelDir } from "../../publish/release-paths.ts";
 import { currentReleaseOf } from "../channel-status.ts";
 import { type Eta, estimateLanding } from "./advance-cadence.ts";
 import {
   buildingEvalSaw,
   landedRelease,
-  lastObservedHead,
   publishedReleases,
   recordLanding,
   runningGateEvals,
@@ -97,7 +97,7 @@ async function firstContaining(
 }
 
 async function sourceContains(ctx: LandingContext, spec: ChannelSpec, sha: string) {
-  const recorded = await lastObservedHead(ctx.db, spec.sourceBranch);
+  const recorded = (await latestBranchHead(ctx.db, spec.sourceBranch))?.sha ?? null;
   if (recorded && (await ctx.contains(sha, recorded)).contained) return true;
   // The tick may not have seen the newest push yet; a conditional read is free when unchanged.
   const live = await ctx.git.branchHead(spec.sourceBranch);

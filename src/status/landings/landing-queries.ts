@@ -2,7 +2,6 @@ import { and, asc, desc, eq, inArray, like } from "drizzle-orm";
 import { buildsOfJob } from "../../db/builds-of-job.ts";
 import type { Db } from "../../db/client.ts";
 import {
-  branchHeads,
   commits,
   hydraBuilds,
   hydraEvals,
@@ -53,16 +52,6 @@ export function publishedReleases(db: Db, channel: string): Promise<Release[]> {
 
 export async function recordLanding(db: Db, releaseId: number, sha: string): Promise<void> {
   await db.insert(releaseCommits).values({ releaseId, sha }).onConflictDoNothing();
-}
-
-export async function lastObservedHead(db: Db, branch: string): Promise<string | null> {
-  const [row] = await db
-    .select({ sha: branchHeads.sha })
-    .from(branchHeads)
-    .where(eq(branchHeads.branch, branch))
-    .orderBy(desc(branchHeads.observedAt), desc(branchHeads.id))
-    .limit(1);
-  return row?.sha ?? null;
 }
 
 /** Evals whose channel gate (the aggregate build) Hydra has not finished, newest first. */

@@ -1,12 +1,11 @@
-import { and, asc, eq, isNotNull } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Clock } from "../../clock.ts";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
-import { releases } from "../../db/schema.ts";
 import { NotFoundError } from "../../errors.ts";
 import { channelStatuses } from "../channel-status.ts";
 import { renderMetrics } from "../prometheus-metrics.ts";
+import { advanceHistory } from "../read-model/advance-history.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
 
 export interface ExportRoutesDeps {
@@ -39,19 +38,8 @@ export function exportRoutes(deps: ExportRoutesDeps): Hono {
     if (!deps.channels.some((s) => s.name === name)) {
       throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
     }
-    const rows = await deps.db
-      .select({ revision: releases.revision, publishedAt: releases.publishedAt })
-      .from(releases)
-      .where(
-        and(
-          eq(releases.channel, name),
-          eq(releases.state, "published"),
-          isNotNull(releases.publishedAt),
-        ),
-      )
-      .orderBy(asc(releases.publishedAt), asc(releases.id));
-    const lines = rows.map(
-      (r) => `${r.revision} ${Math.floor((r.publishedAt?.getTime() ?? 0) / 1000)}\n`,
+    const lines = (await advanceHistory(deps.db, name)).map(
+      (a) => `${a.revision} ${Math.floor(a.publishedAt.getTime() / 1000)}\n`,
     );
     return c.text(lines.join(""));
   });

@@ -8,8 +8,8 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
-import { hostname } from "node:os";
 import { DataDirBusyError, type DataDirOwner } from "../errors.ts";
+import { isProcessAlive, thisProcess } from "../process-liveness.node.ts";
 
 export interface DataDirLock {
   owner: DataDirOwner;
@@ -34,9 +34,7 @@ export async function acquireDataDirLock(
   opts: { command: string; waitMs: number },
 ): Promise<DataDirLock> {
   const me: DataDirOwner = {
-    pid: process.pid,
-    host: hostname(),
-    startTicks: processStartTicks(process.pid),
+    ...thisProcess(),
     command: opts.command,
     since: new Date().toISOString(),
     nonce: randomBytes(8).toString("hex"),
@@ -100,18 +98,10 @@ function isOwner(value: unknown): value is DataDirOwner {
 }
 
 function isAlive(owner: DataDirOwner, path: string): boolean {
-  if (owner.host !== hostname()) {
-    const touched = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    return Date.now() - touched < FOREIGN_STALE_MS;
-  }
-  try {
-    process.kill(owner.pid, 0);
-  } catch (err) {
-    if (errnoOf(err) === "ESRCH") return false;
-  }
-  // The same pid with another start time is a new process that reused the number.
-  const ticks = processStartTicks(owner.pid);
-  return !(ticks && owner.startTicks && ticks !== owner.startTicks);
+  const alive = isProcessAlive(owner);
+  if (alive !== null) return alive;
+  const touched = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  return Date.now() - touched < FOREIGN_STALE_MS;
 }
 
 /**
@@ -169,17 +159,6 @@ function holdLock(path: string, me: DataDirOwner): DataDirLock {
     },
     release,
   };
-}
-
-/** Linux's start time of a process in clock ticks since boot (field 22 of /proc/<pid>/stat). */
-function processStartTicks(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name, which may contain spaces, start at field 3.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
-  } catch {
-    return null;
-  }
 }
 
 function errnoOf(err: unknown): string | undefined {

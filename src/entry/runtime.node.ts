@@ -14,6 +14,7 @@ import type { Logger } from "../log.ts";
 import type { BlobStore } from "../publish/blob-store.ts";
 import { createNodeCodec } from "../publish/codec.node.ts";
 import { createFsStore, type FsStore } from "../publish/fs-store.node.ts";
+import { sweepAbandonedTemps } from "../publish/fs-store-temps.node.ts";
 import { createS3Client } from "../publish/s3-client.ts";
 import { createS3Store } from "../publish/s3-store.ts";
 import type { ChannelReadModel } from "../status/read-model/channel-read-model.ts";
@@ -70,6 +71,7 @@ export async function openRuntime(
   try {
     const files =
       config.storage.kind === "file" ? createFsStore(resolve(config.storage.dir)) : undefined;
+    if (config.storage.kind === "file") await sweepTemps(resolve(config.storage.dir), logger);
     const deps = createDeps(config, handle.db, logger, {
       clock,
       ...(files ? { store: files } : {}),
@@ -89,6 +91,12 @@ export async function openRuntime(
     await handle.close();
     throw err;
   }
+}
+
+/** What a killed put left behind (a partial tarball) goes at start-up, before anything is written. */
+async function sweepTemps(dir: string, logger: Logger): Promise<void> {
+  const removed = await sweepAbandonedTemps(dir);
+  if (removed > 0) logger.info("abandoned temp files removed", { step: "storage", removed, dir });
 }
 
 /** file:// → a directory; s3:// → the bucket at S3_ENDPOINT (or AWS S3) with the AWS_* keys. */

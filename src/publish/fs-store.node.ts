@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Stats } from "node:fs";
 import {
   type FileHandle,
@@ -16,6 +16,7 @@ import type { BlobBody, BlobInfo, BlobStore, PutOptions } from "./blob-store.ts"
 import { contentTypeFor } from "./content-types.ts";
 import { forEachChunk } from "./for-each-chunk.ts";
 import { listFilesUnder, removeWithEmptyParents } from "./fs-store-folders.node.ts";
+import { tempPath } from "./fs-store-temps.node.ts";
 import { splitKey } from "./release-paths.ts";
 
 const CHUNK = 256 * 1024;
@@ -186,7 +187,7 @@ export function createFsStore(rootDir: string): FsStore {
 
     async put(key, body, opts: PutOptions = {}) {
       const at = locate(key);
-      const tmp = join(at.dir, `.${at.name}.${randomUUID()}.tmp`);
+      const tmp = tempPath(at.dir, at.name, "object");
       let fh: FileHandle | undefined;
       try {
         await mkdir(at.dir, { recursive: true }).catch((err: unknown) => {
@@ -315,7 +316,7 @@ async function readSidecar(path: string): Promise<Sidecar | null> {
 }
 
 async function writeSidecar(at: Located, sidecar: Sidecar): Promise<void> {
-  const tmp = join(at.dir, `.${at.name}.${randomUUID()}.meta.tmp`);
+  const tmp = tempPath(at.dir, at.name, "meta");
   try {
     await writeFile(tmp, JSON.stringify(sidecar), { flag: "wx" });
     await rename(tmp, at.sidecarPath);

@@ -9,6 +9,7 @@ import { AppError, RetryLaterError } from "./errors.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
+import { createLagReadModel, type LagReadModel } from "./status/lag/lag-read-model.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
 import { PAGE_STYLE_SOURCE } from "./status/pages/layout.ts";
 import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
@@ -26,6 +27,7 @@ import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
 import { exportRoutes } from "./status/routes/export-routes.ts";
 import { feedRoutes } from "./status/routes/feed-routes.ts";
+import { lagRoute } from "./status/routes/lag-route.ts";
 import { landingRoutes } from "./status/routes/landing-routes.ts";
 import { releaseRoutes } from "./status/routes/releases.ts";
 import { statusRoutes } from "./status/routes/status-routes.ts";
@@ -47,6 +49,8 @@ export interface AppDeps {
   changes?: ChannelChanges;
   /** The pointers and status rows public reads use; default one reloaded every few seconds. */
   readModel?: ChannelReadModel;
+  /** Lag over time (charts, `/api/v1/channels/{c}/lag`); default one over `db` per app. */
+  lag?: LagReadModel;
   /** Bearer tokens of the admin API; empty turns it off (its paths answer 404). */
   adminTokens: AdminToken[];
 }
@@ -75,6 +79,7 @@ const STATUS_BY_CODE: Record<string, 400 | 404 | 409 | 502> = {
 /** The HTTP app; no I/O at construction, so tests call `app.request()` and both runtimes share it. */
 export function createApp(deps: AppDeps): Hono {
   const readModel = deps.readModel ?? defaultReadModel(deps);
+  const lag = deps.lag ?? createLagReadModel(deps);
   const app = new Hono();
   app.use(requestId());
   app.use(
@@ -99,6 +104,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route("/", adminRoutes(deps, deps.adminTokens));
   app.route("/", auditRoute(deps));
+  app.route("/", lagRoute({ channels: deps.channels, lag }));
   app.use(pageCache({ readModel }));
   app.route("/", statusRoutes({ ...deps, readModel }));
   app.route("/", releaseRoutes({ store: deps.store }));

@@ -1,0 +1,210 @@
+import type {
+  Advance,
+  AgePoint,
+  BehindPoint,
+  ChannelLag,
+  LatencyWeek,
+  MissingCommit,
+} from "./lag-schema.ts";
+
+/** A published release as lag sees it. */
+export interface LagRelease {
+  name: string;
+  revision: string;
+  revisionCommittedAt: Date | null;
+  publishedAt: Date;
+  /** Source-branch commits it was the first release of this channel to bring. */
+  commits: number;
+}
+
+/** A commit first seen on the channel's source branch, and when the channel first had it. */
+export interface LagCommit {
+  sha: string;
+  committedAt: Date;
+  firstSeenAt: Date;
+  /** Publish time of the first release of this channel containing it; null: not yet. */
+  landedAt: Date | null;
+}
+
+/**
+ * The recorded history a window needs: every published release (oldest first) from the last one
+ * before the window on, and every source commit seen in the window or still missing at its start.
+ */
+export interface LagHistory {
+  channel: string;
+  sourceBranch: string;
+  releases: LagRelease[];
+  commits: LagCommit[];
+}
+
+/** Charts stay readable and responses small: longer series are folded into this many buckets. */
+export const MAX_SERIES_POINTS = 400;
+
+const DAY_MS = 86_400_000;
+const secondsBetween = (from: number, to: number) => Math.max(0, Math.round((to - from) / 1000));
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Pure: a channel's lag over `days` up to `now` (../shared/DESIGN.md "Lag, defined"). */
+export function computeLag(history: LagHistory, now: Date, days: number): ChannelLag {
+  const to = now.getTime();
+  const from = to - days * DAY_MS;
+  const releases = history.releases.filter((r) => r.publishedAt.getTime() <= to);
+  const served = releases.at(-1);
+  const behind = behindSeries(history.commits, from, to);
+  return {
+    channel: history.channel,
+    sourceBranch: history.sourceBranch,
+    days,
+    from: iso(from),
+    to: iso(to),
+    current: {
+      revisionAgeSeconds: served?.revisionCommittedAt
+        ? secondsBetween(served.revisionCommittedAt.getTime(), to)
+        : null,
+      updateAgeSeconds: served ? secondsBetween(served.publishedAt.getTime(), to) : null,
+      behind: { commits: behind.at(-1)?.commits ?? 0, oldest: oldestMissing(history.commits, to) },
+    },
+    revisionAge: ageSeries(releases, from, to, (r) => r.revisionCommittedAt?.getTime() ?? null),
+    updateAge: ageSeries(releases, from, to, (r) => r.publishedAt.getTime()),
+    behind: foldPoints(behind),
+    latency: latencyWeeks(history.commits, from, to),
+    advances: releases
+      .filter((r) => r.publishedAt.getTime() >= from)
+      .map(
+        (r): Advance => ({
+          at: r.publishedAt.toISOString(),
+          release: r.name,
+          revision: r.revision,
+          commits: r.commits,
+        }),
+      ),
+  };
+}
+
+/**
+ * Age of what was served, at the window's start, just before and at each advance, and now: drawn
+ * as lines, the points make the sawtooth (rising one second per second, dropping at each advance).
+ */
+function ageSeries(
+  releases: LagRelease[],
+  from: number,
+  to: number,
+  bornAt: (r: LagRelease) => number | null,
+): AgePoint[] {
+  const points: AgePoint[] = [];
+  const push = (at: number, r: LagRelease | undefined) => {
+    const born = r ? bornAt(r) : null;
+    if (born !== null) points.push({ at: iso(at), seconds: secondsBetween(born, at) });
+  };
+  let servedRelease: LagRelease | undefined;
+  for (const r of releases) {
+    const at = r.publishedAt.getTime();
+    if (at > from) {
+      if (points.length === 0) push(from, servedRelease);
+      push(at, servedRelease);
+      push(at, r);
+    }
+    servedRelease = r;
+  }
+  if (points.length === 0) push(from, servedRelease);
+  push(to, servedRelease);
+  return points;
+}
+
+/** A commit counts as behind from when it is seen on the source branch until it lands. */
+function isMissingAt(c: LagCommit, at: number): boolean {
+  const seen = c.firstSeenAt.getTime();
+  return seen <= at && (c.landedAt === null || c.landedAt.getTime() > Math.max(at, seen));
+}
+
+/** Commits behind at the window's start and after every change in it (a step function). */
+function behindSeries(commits: LagCommit[], from: number, to: number): BehindPoint[] {
+  const deltas = new Map<number, number>();
+  let count = 0;
+  for (const c of commits) {
+    const seen = c.firstSeenAt.getTime();
+    const landed = c.landedAt?.getTime() ?? Number.POSITIVE_INFINITY;
+    if (landed <= seen || seen > to) continue;
+    if (isMissingAt(c, from)) count++;
+    else if (seen > from) deltas.set(seen, (deltas.get(seen) ?? 0) + 1);
+    if (landed > from && landed <= to) deltas.set(landed, (deltas.get(landed) ?? 0) - 1);
+  }
+  const points: BehindPoint[] = [{ at: iso(from), commits: count }];
+  for (const at of [...deltas.keys()].sort((a, b) => a - b)) {
+    count += deltas.get(at) ?? 0;
+    points.push({ at: iso(at), commits: count });
+  }
+  points.push({ at: iso(to), commits: count });
+  return points;
+}
+
+/** At most MAX_SERIES_POINTS points: each bucket keeps its highest value (peaks stay visible). */
+function foldPoints(points: BehindPoint[]): BehindPoint[] {
+  if (points.length <= MAX_SERIES_POINTS) return points;
+  const first = Date.parse(points[0]?.at ?? "");
+  const span = Date.parse(points.at(-1)?.at ?? "") - first;
+  const buckets = new Map<number, BehindPoint>();
+  for (const p of points) {
+    const key = Math.min(
+      MAX_SERIES_POINTS - 1,
+      Math.floor(((Date.parse(p.at) - first) / span) * MAX_SERIES_POINTS),
+    );
+    const kept = buckets.get(key);
+    if (!kept || p.commits > kept.commits) buckets.set(key, { at: p.at, commits: p.commits });
+  }
+  const last = points.at(-1);
+  const folded = [...buckets.values()];
+  if (last && folded.at(-1)?.at !== last.at) folded.push(last);
+  return folded;
+}
+
+function oldestMissing(commits: LagCommit[], now: number): MissingCommit | null {
+  let oldest: LagCommit | undefined;
+  for (const c of commits) {
+    if (isMissingAt(c, now) && (!oldest || c.committedAt < oldest.committedAt)) oldest = c;
+  }
+  if (!oldest) return null;
+  return {
+    sha: oldest.sha,
+    committedAt: oldest.committedAt.toISOString(),
+    firstSeenAt: oldest.firstSeenAt.toISOString(),
+    ageSeconds: secondsBetween(oldest.committedAt.getTime(), now),
+  };
+}
+
+/** Monday 00:00 UTC of the week containing `ms`. */
+export function weekStart(ms: number): number {
+  const day = Math.floor(ms / DAY_MS);
+  // 1970-01-01 was a Thursday: day 0 is 3 days after a Monday.
+  return (day - ((day + 3) % 7)) * DAY_MS;
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** Latency of each commit that landed in the window, grouped by the week it landed in. */
+function latencyWeeks(commits: LagCommit[], from: number, to: number): LatencyWeek[] {
+  const weeks = new Map<number, number[]>();
+  for (const c of commits) {
+    const landed = c.landedAt?.getTime();
+    if (landed === undefined || landed < from || landed > to) continue;
+    const key = weekStart(landed);
+    const list = weeks.get(key) ?? [];
+    list.push(secondsBetween(c.firstSeenAt.getTime(), landed));
+    weeks.set(key, list);
+  }
+  return [...weeks.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([start, values]) => {
+      const sorted = values.sort((a, b) => a - b);
+      return {
+        weekStart: iso(start),
+        commits: sorted.length,
+        p50Seconds: percentile(sorted, 50),
+        p90Seconds: percentile(sorted, 90),
+        maxSeconds: sorted.at(-1) ?? 0,
+      };
+    });
+}

@@ -23,6 +23,7 @@ import { pageCache } from "./status/read-model/page-cache.ts";
 import { adminRoutes } from "./status/routes/admin/admin-routes.ts";
 import { alertRoutes } from "./status/routes/alert-routes.ts";
 import { auditRoute } from "./status/routes/audit-route.ts";
+import { badgeRoutes } from "./status/routes/badge-routes.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
 import { exportRoutes } from "./status/routes/export-routes.ts";
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", landingRoutes(deps));
   app.route("/", exportRoutes({ ...deps, readModel }));
   app.route("/", feedRoutes(deps));
+  app.route("/", badgeRoutes({ ...deps, readModel }));
   app.route("/", alertRoutes(deps));
   app.route(
     "/",

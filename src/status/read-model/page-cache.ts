@@ -8,7 +8,7 @@ export const PAGE_RENDER_MAX_AGE_MS = 5_000;
 
 // The read-only views built from the read model; everything else (lookups, admin) is never cached.
 const CACHED_PATHS =
-  /^\/(?:|api\/v1\/channels(?:\/[^/]+)?|channels\/[^/]+|metrics|history\/[^/]+|feeds\/[^/]+\.atom)$/;
+  /^\/(?:|api\/v1\/channels(?:\/[^/]+)?|channels\/[^/]+|metrics|history\/[^/]+|feeds\/[^/]+\.atom|badges\/[^/]+\.svg)$/;
 
 interface Rendered {
   body: string;

@@ -97,6 +97,7 @@ export function makeDeps(
     hydraUrl: config.hydraUrl,
     binaryCacheUrl: config.binaryCacheUrl,
     binaryCache: createBinaryCache({ baseUrl: config.binaryCacheUrl, userAgent: USER_AGENT }),
+    downloadDeadlineMs: config.downloadDeadlineMs,
     publicUrl: config.publicUrl,
     adminTokens: config.adminTokens,
     owner,

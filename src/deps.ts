@@ -35,6 +35,8 @@ export interface Deps {
   /** Binary cache that build products and NAR listings come from (`FLOODGATE_BINARY_CACHE_URL`). */
   binaryCacheUrl: string;
   binaryCache: BinaryCache;
+  /** Overall deadline of each product download (FLOODGATE_DOWNLOAD_DEADLINE_SECONDS). */
+  downloadDeadlineMs: number;
   /** xz/zstd/brotli streams; only Node has them (release files that need one are skipped without). */
   codec?: Codec;
   /** Identifies this process in channel leases, so two advancers never work on one channel. */

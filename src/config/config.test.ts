@@ -135,6 +135,17 @@ describe("parseConfig", () => {
       /FLOODGATE_LOOKUP_CLIENT_IP_HEADER: expected an HTTP header name/,
     );
   });
+
+  it("reads the download deadline in whole seconds, at least one, default 30 minutes", () => {
+    expect(parseConfig({}, bundled).downloadDeadlineMs).toBe(1_800_000);
+    const set = parseConfig({ FLOODGATE_DOWNLOAD_DEADLINE_SECONDS: "90" }, bundled);
+    expect(set.downloadDeadlineMs).toBe(90_000);
+    for (const bad of ["0", "1e3", "2.5", "-5"]) {
+      expect(() => parseConfig({ FLOODGATE_DOWNLOAD_DEADLINE_SECONDS: bad }, bundled), bad).toThrow(
+        /^FLOODGATE_DOWNLOAD_DEADLINE_SECONDS: expected seconds/,
+      );
+    }
+  });
 });
 
 describe("the channels file's alerts section", () => {

@@ -84,6 +84,9 @@ const Env = z.object({
   FLOODGATE_LOOKUP_CLIENT_IP_HEADER: optional(HeaderName),
   FLOODGATE_LOOKUP_NEGATIVE_TTL_SECONDS: optional(Count("seconds")),
   FLOODGATE_LOOKUP_CACHE_SIZE: optional(Count("a number of entries")),
+  FLOODGATE_DOWNLOAD_DEADLINE_SECONDS: optional(
+    Count("seconds").refine((s) => s >= 1, "expected seconds >= 1"),
+  ),
   FLOODGATE_LEASE_SECONDS: optional(z.coerce.number().int().min(1, "expected seconds >= 1")),
   FLOODGATE_STEP_MAX_ATTEMPTS: optional(z.coerce.number().int().min(1, "expected attempts >= 1")),
   FLOODGATE_STEP_BACKOFF_SECONDS: optional(z.coerce.number().min(0, "expected seconds >= 0")),
@@ -115,6 +118,9 @@ export interface S3Settings {
   forcePathStyle?: boolean;
 }
 
+/** How long one product download (from the first request to the last byte stored) may take. */
+export const DEFAULT_DOWNLOAD_DEADLINE_SECONDS = 1800;
+
 /** Published releases kept per channel by default, besides the current and pinned ones. */
 export const DEFAULT_KEEP_RELEASES = 30;
 
@@ -130,6 +136,8 @@ export interface Config {
   channels: ChannelSpec[];
   hydraUrl: string;
   binaryCacheUrl: string;
+  /** Overall deadline of each product download (FLOODGATE_DOWNLOAD_DEADLINE_SECONDS). */
+  downloadDeadlineMs: number;
   hydraRequestsPerSecond: number;
   githubApiUrl: string;
   repo: string;
@@ -231,6 +239,8 @@ export function parseConfig(
     channels: file.channels,
     hydraUrl: (e.FLOODGATE_HYDRA_URL ?? "https://hydra.nixos.org").replace(/\/+$/, ""),
     binaryCacheUrl: (e.FLOODGATE_BINARY_CACHE_URL ?? "https://cache.nixos.org").replace(/\/+$/, ""),
+    downloadDeadlineMs:
+      (e.FLOODGATE_DOWNLOAD_DEADLINE_SECONDS ?? DEFAULT_DOWNLOAD_DEADLINE_SECONDS) * 1000,
     hydraRequestsPerSecond: e.FLOODGATE_HYDRA_RPS ?? 2,
     githubApiUrl: (e.FLOODGATE_GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, ""),
     repo: e.FLOODGATE_REPO ?? "NixOS/nixpkgs",

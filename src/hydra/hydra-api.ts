@@ -1,3 +1,4 @@
+import type { DownloadBudget } from "../download-limits.ts";
 import type { HydraBuild, HydraEval, HydraJobsetOverview, HydraLatestBuild } from "./schemas.ts";
 
 export interface JobRef {
@@ -23,8 +24,13 @@ export interface HydraApi {
   jobsets(project: string): Promise<HydraJobsetOverview[]>;
   /** Output paths of the eval's succeeded builds (`/eval/ID/store-paths`), as Hydra lists them. */
   storePaths(evalId: number): Promise<string[]>;
-  /** Bytes of a build product (`/build/ID/download/N/NAME`), streamed. */
-  download(buildId: number, productNr: string, name: string): Promise<ReadableStream<Uint8Array>>;
+  /** Bytes of a build product (`/build/ID/download/N/NAME`), streamed, within `budget` when given. */
+  download(
+    buildId: number,
+    productNr: string,
+    name: string,
+    budget?: DownloadBudget,
+  ): Promise<ReadableStream<Uint8Array>>;
   buildUrl(id: number): string;
   evalUrl(id: number): string;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type DownloadBudget, refuseOversized } from "../download-limits.ts";
 import { AppError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { sleep as realSleep, retry } from "../retry.ts";
@@ -134,11 +135,15 @@ export function createHydraClient(opts: HydraClientOptions): HydraApi {
       throw badRedirect(url, 0, `more than ${MAX_REDIRECTS} redirects`);
     });
 
-  const download = (buildId: number, productNr: string, name: string) => {
+  const download = (buildId: number, productNr: string, name: string, budget?: DownloadBudget) => {
     const url = `${base}/build/${positiveInt(buildId)}/download/${enc(productNr)}/${enc(name)}`;
     return withRetry(url, async () => {
       const abort = new AbortController();
       const timeout = () => abort.abort(new DOMException("Hydra did not answer", "TimeoutError"));
+      // The overall deadline's reason (a typed, non-retryable error) ends the attempt and the retries.
+      const deadline = () => abort.abort(budget?.signal.reason);
+      budget?.signal.addEventListener("abort", deadline, { once: true });
+      if (budget?.signal.aborted) deadline();
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         const res = await send(url, "follow", () => {
@@ -146,7 +151,11 @@ export function createHydraClient(opts: HydraClientOptions): HydraApi {
           return abort.signal;
         });
         if (!res.ok) throw await statusError(res, url, now());
+        if (budget) await refuseOversized(res, budget, `Hydra ${url}`);
         return withIdleTimeout(res.body ?? new Blob([]).stream(), timeoutMs, timeout, url);
+      } catch (err) {
+        budget?.signal.removeEventListener("abort", deadline);
+        throw err;
       } finally {
         clearTimeout(timer);
       }
@@ -188,8 +197,8 @@ export function createHydraClient(opts: HydraClientOptions): HydraApi {
       getJson(`/api/jobsets?${new URLSearchParams({ project })}`, z.array(HydraJobsetOverview)),
     storePaths: (evalId: number) =>
       getJson(`/eval/${positiveInt(evalId)}/store-paths`, z.array(z.string())),
-    download: async (buildId: number, productNr: string, name: string) =>
-      download(buildId, productNr, name),
+    download: async (buildId: number, productNr: string, name: string, budget?: DownloadBudget) =>
+      download(buildId, productNr, name, budget),
     buildUrl: (buildId: number) => `${base}/build/${buildId}`,
     evalUrl: (evalId: number) => `${base}/eval/${evalId}`,
   };

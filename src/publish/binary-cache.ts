@@ -1,21 +1,25 @@
-import { UpstreamError } from "../errors.ts";
+import { byteCap, limitDownload, refuseOversized } from "../download-limits.ts";
+import { AppError, UpstreamError } from "../errors.ts";
 import { retry } from "../retry.ts";
-import type { Compression } from "./codec.ts";
+import { bytesStream, type Compression } from "./codec.ts";
 
 export interface NarInfo {
   storePath: string;
   url: string;
   compression: Compression;
+  /** The NAR's size once decompressed. */
   narSize?: number;
+  /** The compressed NAR's size (what `url` serves). */
+  fileSize?: number;
 }
 
 /** The parts of a Nix binary cache floodgate reads (cache.nixos.org's layout). */
 export interface BinaryCache {
   readonly baseUrl: string;
-  /** `<hash>.narinfo`, or null when the cache does not have the path. */
-  narInfo(storePath: string): Promise<NarInfo | null>;
-  /** The (compressed) NAR a narinfo points at. */
-  nar(info: NarInfo): Promise<ReadableStream<Uint8Array>>;
+  /** `<hash>.narinfo`, or null when the cache does not have the path; `signal` ends the wait. */
+  narInfo(storePath: string, signal?: AbortSignal): Promise<NarInfo | null>;
+  /** The (compressed) NAR a narinfo points at, capped at its `FileSize` (plus margin). */
+  nar(info: NarInfo, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
   /** `<hash>.ls`, still encoded (zstd or brotli, whatever the header says), or null when missing. */
   listing(storePath: string): Promise<ReadableStream<Uint8Array> | null>;
   /** Requests sent so far (for the log and the benchmarks). */
@@ -28,8 +32,12 @@ export interface BinaryCacheOptions {
   fetch?: typeof fetch;
   attempts?: number;
   baseBackoffMs?: number;
+  /** Until the headers arrive; for narinfo and `.ls` also while the body is read. */
   timeoutMs?: number;
 }
+
+// A narinfo is a few hundred bytes; anything this large is not one.
+const MAX_NARINFO_BYTES = 64 * 1024;
 
 const COMPRESSIONS: Record<string, Compression> = {
   xz: "xz",
@@ -73,13 +81,17 @@ export function parseNarInfo(text: string, url: string): NarInfo {
       url,
     });
   }
-  const narSize = Number(fields.get("NarSize"));
   return {
     storePath,
     url: narUrl,
     compression,
-    narSize: Number.isFinite(narSize) ? narSize : undefined,
+    narSize: sizeField(fields.get("NarSize")),
+    fileSize: sizeField(fields.get("FileSize")),
   };
+}
+
+function sizeField(value: string | undefined): number | undefined {
+  return value && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
 }
 
 /** An HTTP binary cache: retries 5xx and cut connections with backoff, 404 is an answer. */
@@ -89,22 +101,39 @@ export function createBinaryCache(opts: BinaryCacheOptions): BinaryCache {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   let sent = 0;
 
-  const get = (url: string): Promise<Response | null> =>
+  /**
+   * GETs `url`; `signal` (a download's deadline) aborts it. A whole-request timeout covers the
+   * body too, except for NARs: those may take long, and their deadline bounds them instead.
+   */
+  const get = (
+    url: string,
+    req: { signal?: AbortSignal; bodyTimeout: boolean },
+  ): Promise<Response | null> =>
     retry(
       async () => {
         sent++;
+        const headers = new AbortController();
+        const timer = setTimeout(
+          () => headers.abort(new DOMException("binary cache did not answer", "TimeoutError")),
+          timeoutMs,
+        );
+        const timeout = req.bodyTimeout ? AbortSignal.timeout(timeoutMs) : headers.signal;
         let res: Response;
         try {
           res = await doFetch(url, {
             headers: { "User-Agent": opts.userAgent },
-            signal: AbortSignal.timeout(timeoutMs),
+            signal: req.signal ? AbortSignal.any([timeout, req.signal]) : timeout,
           });
         } catch (cause) {
+          // The deadline's own typed error says more than "aborted" and is not retried.
+          if (cause instanceof AppError) throw cause;
           throw new UpstreamError("CACHE_UNREACHABLE", `binary cache ${url}: ${String(cause)}`, {
             retryable: true,
             url,
             cause,
           });
+        } finally {
+          clearTimeout(timer);
         }
         if (res.status === 404 || res.status === 403) {
           await res.body?.cancel();
@@ -125,24 +154,36 @@ export function createBinaryCache(opts: BinaryCacheOptions): BinaryCache {
 
   return {
     baseUrl: base,
-    async narInfo(storePath) {
+    async narInfo(storePath, signal) {
       const url = `${base}/${storePathHash(storePath)}.narinfo`;
-      const res = await get(url);
-      return res ? parseNarInfo(await res.text(), url) : null;
+      const res = await get(url, { signal, bodyTimeout: true });
+      if (!res) return null;
+      const budget = {
+        maxBytes: MAX_NARINFO_BYTES,
+        capReason: "a narinfo is a few hundred bytes",
+        signal: signal ?? new AbortController().signal,
+      };
+      await refuseOversized(res, budget, url);
+      const text = await new Response(
+        limitDownload(res.body ?? bytesStream(""), budget, url),
+      ).text();
+      return parseNarInfo(text, url);
     },
-    async nar(info) {
+    async nar(info, signal) {
       const url = new URL(info.url, `${base}/`).toString();
-      const res = await get(url);
+      const res = await get(url, { signal, bodyTimeout: false });
       if (!res?.body) {
         throw new UpstreamError("CACHE_NAR_MISSING", `binary cache has no ${url}`, {
           retryable: false,
           url,
         });
       }
-      return res.body;
+      const budget = { ...byteCap(info.fileSize, "the narinfo's FileSize"), signal };
+      await refuseOversized(res, budget, url);
+      return limitDownload(res.body, budget, url);
     },
     async listing(storePath) {
-      const res = await get(`${base}/${storePathHash(storePath)}.ls`);
+      const res = await get(`${base}/${storePathHash(storePath)}.ls`, { bodyTimeout: true });
       return res?.body ?? null;
     },
     requests: () => sent,

@@ -1,3 +1,4 @@
+import { byteCap, limitDownload } from "../download-limits.ts";
 import type { Logger } from "../log.ts";
 import { type BinaryCache, splitStorePath } from "./binary-cache.ts";
 import type { Codec } from "./codec.ts";
@@ -16,19 +17,25 @@ export function cacheProductSource(deps: {
   logger: Logger;
 }): ProductSource {
   return {
-    async open(ref) {
+    async open(ref, budget) {
       const path = ref.product.path;
-      if (!path?.startsWith("/nix/store/")) return deps.fallback.open(ref);
+      if (!path?.startsWith("/nix/store/")) return deps.fallback.open(ref, budget);
       const [storePath, inside] = splitStorePath(path);
-      const info = await deps.cache.narInfo(storePath);
+      const info = await deps.cache.narInfo(storePath, budget.signal);
       if (!info) {
         deps.logger.warn("product not in the binary cache; downloading it from Hydra", {
           path: storePath,
           cache: deps.cache.baseUrl,
         });
-        return deps.fallback.open(ref);
+        return deps.fallback.open(ref, budget);
       }
-      const nar = deps.codec.decompress(info.compression, await deps.cache.nar(info));
+      const compressed = await deps.cache.nar(info, budget.signal);
+      // A decompression bomb stops at the narinfo's NarSize, however small the download was.
+      const nar = limitDownload(
+        deps.codec.decompress(info.compression, compressed),
+        { ...byteCap(info.narSize, "the narinfo's NarSize"), signal: budget.signal },
+        `NAR of ${storePath}`,
+      );
       return { body: extractNarFile(nar, inside), via: `cache (${info.compression} NAR)` };
     },
   };

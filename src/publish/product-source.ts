@@ -1,3 +1,4 @@
+import type { DownloadBudget } from "../download-limits.ts";
 import type { HydraApi } from "../hydra/hydra-api.ts";
 import type { HydraBuild, HydraBuildProduct } from "../hydra/schemas.ts";
 
@@ -7,16 +8,25 @@ export interface ProductRef {
   product: HydraBuildProduct;
 }
 
-/** Where a build product's bytes come from; the caller checks them against Hydra's sha256. */
+/**
+ * Where a build product's bytes come from; the caller checks them against Hydra's sha256 and
+ * enforces `budget` on the bytes it gets. A source refuses early what it can tell is too large.
+ */
 export interface ProductSource {
-  open(ref: ProductRef): Promise<{ body: ReadableStream<Uint8Array>; via: string }>;
+  open(
+    ref: ProductRef,
+    budget: DownloadBudget,
+  ): Promise<{ body: ReadableStream<Uint8Array>; via: string }>;
 }
 
 /** Hydra's `/build/ID/download/N/NAME` (the fallback since the updater reads the binary cache). */
 export function hydraProductSource(hydra: Pick<HydraApi, "download">): ProductSource {
   return {
-    async open({ build, productNr, product }) {
-      return { body: await hydra.download(build.id, productNr, product.name), via: "hydra" };
+    async open({ build, productNr, product }, budget) {
+      return {
+        body: await hydra.download(build.id, productNr, product.name, budget),
+        via: "hydra",
+      };
     },
   };
 }

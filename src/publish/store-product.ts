@@ -1,4 +1,5 @@
 import type { ProductSpec } from "../config/channels-file.ts";
+import { byteCap, limitDownload, startDeadline } from "../download-limits.ts";
 import { AppError } from "../errors.ts";
 import type { HydraBuild, HydraBuildProduct } from "../hydra/schemas.ts";
 import type { Logger } from "../log.ts";
@@ -16,7 +17,7 @@ export interface StoredProduct {
 
 /** Stores one product under its release name unless it is already there with Hydra's hash. */
 export async function storeProduct(
-  deps: { store: BlobStore; source: ProductSource; logger: Logger },
+  deps: { store: BlobStore; source: ProductSource; logger: Logger; downloadDeadlineMs: number },
   build: HydraBuild,
   wanted: ProductSpec,
   key: (file: string) => string,
@@ -38,10 +39,19 @@ export async function storeProduct(
   }
   if (existing)
     deps.logger.warn("stored file differs from Hydra's, fetching again", { file: name });
-  const { body, via } = await deps.source.open({ build, productNr, product });
-  const stored = await deps.store.put(key(name), body, { expectedSha256: sha256 });
-  deps.logger.info("release file stored", { file: name, size: stored.size, via });
-  return { file: { name, ...stored }, sha256, path };
+  const what = `${name} of build ${build.id}`;
+  const deadline = startDeadline(deps.downloadDeadlineMs, what);
+  try {
+    const budget = { ...byteCap(product.filesize, "Hydra's filesize"), signal: deadline.signal };
+    const { body, via } = await deps.source.open({ build, productNr, product }, budget);
+    const stored = await deps.store.put(key(name), limitDownload(body, budget, what), {
+      expectedSha256: sha256,
+    });
+    deps.logger.info("release file stored", { file: name, size: stored.size, via });
+    return { file: { name, ...stored }, sha256, path };
+  } finally {
+    deadline.clear();
+  }
 }
 
 function findProduct(build: HydraBuild, wanted: ProductSpec): [string, HydraBuildProduct] {

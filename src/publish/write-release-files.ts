@@ -1,4 +1,5 @@
 import type { ProductSpec } from "../config/channels-file.ts";
+import { DEFAULT_DOWNLOAD_DEADLINE_SECONDS } from "../config/config.ts";
 import { AppError } from "../errors.ts";
 import type { HydraApi } from "../hydra/hydra-api.ts";
 import type { HydraBuild } from "../hydra/schemas.ts";
@@ -34,6 +35,8 @@ export interface WriteReleaseDeps {
   codec?: Codec;
   /** Default: Hydra's download links. */
   productSource?: ProductSource;
+  /** Overall deadline of each product download; default the config's. */
+  downloadDeadlineMs?: number;
 }
 
 /** Runs after the products are stored and before the index: e.g. the programs.sqlite repack. */
@@ -137,7 +140,10 @@ async function storeProducts(
       log.warn("eval has no such job; product skipped", { job: wanted.job });
       continue;
     }
-    stored.push(await storeProduct({ ...deps, source, logger: log }, build, wanted, key));
+    const downloadDeadlineMs = deps.downloadDeadlineMs ?? DEFAULT_DOWNLOAD_DEADLINE_SECONDS * 1000;
+    stored.push(
+      await storeProduct({ ...deps, source, logger: log, downloadDeadlineMs }, build, wanted, key),
+    );
   }
   return stored;
 }

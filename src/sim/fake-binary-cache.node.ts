@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { brotliCompressSync } from "node:zlib";
 import { Hono } from "hono";
+import { type FaultBody, faultBodyResponse } from "./fault-body.ts";
 import { createFaultList, type FaultList, type FaultMatch } from "./fault-list.ts";
 import { type NarTree, narListing, writeNar } from "./nar-writer.ts";
 import { serveOnLoopback } from "./serve.node.ts";
@@ -10,6 +11,8 @@ export interface CacheFault extends FaultMatch {
   status?: number;
   /** Send only the first `truncate` bytes of the body, then end the response. */
   truncate?: number;
+  /** Answer 200 with a body that floods or drips (see `FaultBody`). */
+  wireBody?: FaultBody;
 }
 
 interface CachedPath {
@@ -62,6 +65,7 @@ export async function startFakeBinaryCache(): Promise<FakeBinaryCache> {
     requests.push(path);
     const fault = faults.take(c.req.method, path);
     if (fault?.rule.status !== undefined) return c.body("fault", fault.rule.status as 500);
+    if (fault?.rule.wireBody) return faultBodyResponse(fault.rule.wireBody);
     await next();
     if (fault?.rule.truncate !== undefined) {
       const full = new Uint8Array(await c.res.arrayBuffer());

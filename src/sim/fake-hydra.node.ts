@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { sleep } from "../retry.ts";
+import { faultBodyResponse } from "./fault-body.ts";
 import { createFaultList, type FaultList, HTML, JSON_TYPE } from "./hydra-faults.ts";
 import {
   buildJson,
@@ -137,6 +138,7 @@ export function createFakeHydraApp(
     const fault = faults.take(method, path);
     if (fault) {
       if (fault.rule.delayMs) await sleep(fault.rule.delayMs);
+      if (fault.rule.wireBody) return faultBodyResponse(fault.rule.wireBody);
       if (fault.rule.status !== undefined) {
         return c.body(fault.rule.body ?? "", withBody(fault.rule.status), {
           Vary: "Accept",

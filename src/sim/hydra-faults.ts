@@ -1,3 +1,4 @@
+import type { FaultBody } from "./fault-body.ts";
 import type { Fault as AnyFault, FaultList as AnyFaultList, FaultMatch } from "./fault-list.ts";
 
 export { createFaultList } from "./fault-list.ts";
@@ -8,6 +9,8 @@ export interface FaultRule extends FaultMatch {
   status?: number;
   body?: string;
   headers?: Record<string, string>;
+  /** Answer 200 with a body that floods or drips (see `FaultBody`). */
+  wireBody?: FaultBody;
 }
 
 export type Fault = AnyFault<FaultRule>;

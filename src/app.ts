@@ -30,6 +30,7 @@ import { exportRoutes } from "./status/routes/export-routes.ts";
 import { feedRoutes } from "./status/routes/feed-routes.ts";
 import { lagRoute } from "./status/routes/lag-route.ts";
 import { landingRoutes } from "./status/routes/landing-routes.ts";
+import { releaseListRoute } from "./status/routes/release-list-route.ts";
 import { releaseRoutes } from "./status/routes/releases.ts";
 import { statusRoutes } from "./status/routes/status-routes.ts";
 
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", adminRoutes(deps, deps.adminTokens));
   app.route("/", auditRoute(deps));
   app.route("/", lagRoute({ channels: deps.channels, lag }));
+  app.route("/", releaseListRoute(deps));
   app.use(pageCache({ readModel }));
   app.route("/", statusRoutes({ ...deps, readModel }));
   app.route("/", releaseRoutes({ store: deps.store }));

@@ -33,7 +33,9 @@ export function installEtagCache(octokit: Octokit, maxEntries = 500): { size(): 
     try {
       const response = await request(options);
       const etag = response.headers.etag;
-      if (etag) {
+      // Octokit hands over a body it could not read or parse as a string: never worth keeping
+      // (a 304 would answer it again for as long as the resource does not change).
+      if (etag && typeof response.data === "object" && response.data !== null) {
         const { url, headers, data } = response;
         remember(key, { etag, url, headers, data });
       }

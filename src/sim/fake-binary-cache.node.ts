@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { brotliCompressSync } from "node:zlib";
 import { Hono } from "hono";
+import { type Chaos, flippedByte } from "./chaos.ts";
+import { chaosMiddleware } from "./chaos-middleware.node.ts";
 import { type FaultBody, faultBodyResponse } from "./fault-body.ts";
 import { createFaultList, type FaultList, type FaultMatch } from "./fault-list.ts";
 import { type NarTree, narListing, writeNar } from "./nar-writer.ts";
@@ -53,7 +55,7 @@ function compress(format: "xz" | "zstd", bytes: Uint8Array): Uint8Array {
 }
 
 /** A binary cache on loopback in cache.nixos.org's layout: narinfo, `nar/…` in xz or zstd, `.ls`. */
-export async function startFakeBinaryCache(): Promise<FakeBinaryCache> {
+export async function startFakeBinaryCache(opts: { chaos?: Chaos } = {}): Promise<FakeBinaryCache> {
   const paths = new Map<string, CachedPath>();
   const droppedInfo = new Set<string>();
   const requests: string[] = [];
@@ -72,6 +74,19 @@ export async function startFakeBinaryCache(): Promise<FakeBinaryCache> {
       c.res = new Response(full.slice(0, fault.rule.truncate), { headers: c.res.headers });
     }
   });
+
+  app.use(
+    chaosMiddleware(opts.chaos, "cache", {
+      serverError: () => new Response("502 Bad Gateway", { status: 502 }),
+      // The NAR of the same files with one byte changed: it decodes, and its sha256 is wrong.
+      wrongBytes: async (c, served) => {
+        const entry = paths.get(c.req.path.slice("/nar/".length, "/nar/".length + 32));
+        if (!entry) return served;
+        const nar = compress(entry.compression, writeNar(withFlippedFile(entry.tree)));
+        return new Response(new Uint8Array(nar), { status: 200, headers: served.headers });
+      },
+    }),
+  );
 
   app.get("/nix-cache-info", (c) =>
     c.text("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 40\n"),
@@ -145,6 +160,22 @@ export async function startFakeBinaryCache(): Promise<FakeBinaryCache> {
     },
     close: () => server.close(),
   };
+}
+
+/** The tree with one byte changed in its largest file. */
+function withFlippedFile(tree: NarTree): NarTree {
+  if (tree.type === "regular") return { ...tree, contents: flippedByte(tree.contents) };
+  if (tree.type !== "directory") return tree;
+  const sizeOf = (t: NarTree): number =>
+    t.type === "regular"
+      ? t.contents.byteLength
+      : t.type === "directory"
+        ? Math.max(0, ...Object.values(t.entries).map(sizeOf))
+        : 0;
+  const [name, child] =
+    Object.entries(tree.entries).sort(([, a], [, b]) => sizeOf(b) - sizeOf(a))[0] ?? [];
+  if (name === undefined || child === undefined) return tree;
+  return { ...tree, entries: { ...tree.entries, [name]: withFlippedFile(child) } };
 }
 
 function withFile(tree: NarTree, path: string[], contents: Uint8Array): NarTree {

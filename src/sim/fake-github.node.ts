@@ -2,8 +2,16 @@ import { createHash } from "node:crypto";
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { sleep } from "../retry.ts";
+import type { Chaos } from "./chaos.ts";
+import { chaosMiddleware } from "./chaos-middleware.node.ts";
 import { GitModel } from "./git-model.ts";
-import { createFaultList, GITHUB_DOCS, type GitHubFaultList } from "./github-faults.ts";
+import {
+  createFaultList,
+  GITHUB_DOCS,
+  type GitHubFaultList,
+  type GitHubFaultRule,
+  githubFaults,
+} from "./github-faults.ts";
 import {
   commitJson,
   compareJson,
@@ -47,6 +55,10 @@ export interface FakeGitHubOptions {
   token?: string;
   /** Requests per hour; GitHub's defaults are 5000 with a token and 60 without. */
   rateLimit?: { authenticated?: number; anonymous?: number };
+  /** Random faults on top of the scripted ones (src/sim/chaos.ts). */
+  chaos?: Chaos;
+  /** Branches chaos never force-pushes (the source branches its ground truth is read from). */
+  protectedBranches?: string[];
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -61,7 +73,15 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     authenticated: { limit: opts.rateLimit?.authenticated ?? 5000, used: 0, reset: inAnHour() },
     anonymous: { limit: opts.rateLimit?.anonymous ?? 60, used: 0, reset: inAnHour() },
   };
-  const app = createFakeGitHubApp({ model, requests, faults, rateLimits, token: opts.token });
+  const app = createFakeGitHubApp({
+    model,
+    requests,
+    faults,
+    rateLimits,
+    token: opts.token,
+    chaos: opts.chaos,
+    protectedBranches: opts.protectedBranches ?? [],
+  });
   const server = await serveOnLoopback(app, opts.port);
   return { url: server.url, model, requests, faults, rateLimits, close: () => server.close() };
 }
@@ -83,6 +103,8 @@ function createFakeGitHubApp(state: {
   faults: GitHubFaultList;
   rateLimits: FakeGitHub["rateLimits"];
   token?: string;
+  chaos?: Chaos;
+  protectedBranches: string[];
 }): Hono {
   const { model, requests, faults, rateLimits } = state;
   const app = new Hono();
@@ -183,6 +205,8 @@ function createFakeGitHubApp(state: {
     entry.status = c.res.status;
   });
 
+  app.use(chaosMiddleware(state.chaos, "github", chaosHooks(model, state.protectedBranches)));
+
   app.use("/repos/:owner/:repo/*", async (c, next) => {
     const full = `${c.req.param("owner")}/${c.req.param("repo")}`;
     if (full.toLowerCase() !== model.repo.toLowerCase()) return notFound(c);
@@ -282,6 +306,36 @@ function createFakeGitHubApp(state: {
 
   app.notFound((c) => notFound(c));
   return app;
+}
+
+const githubAnswer = (rule: Partial<GitHubFaultRule>) =>
+  new Response(typeof rule.body === "object" ? JSON.stringify(rule.body) : (rule.body ?? ""), {
+    status: rule.status ?? 500,
+    headers: { "content-type": JSON_TYPE, ...rule.headers },
+  });
+
+/**
+ * Chaos in GitHub's words; a force-push moves a channel branch the request reads either back to
+ * its parent (someone resets it) or up to master's head (someone pushes an untested revision).
+ */
+function chaosHooks(model: GitModel, protectedBranches: string[]) {
+  let pushes = 0;
+  return {
+    rateLimited: () => githubAnswer(githubFaults.secondaryRateLimited(1)),
+    serverError: () => githubAnswer(githubFaults.badGatewayHtml),
+    forcePush(path: string) {
+      const branch = decodeURIComponent(
+        /\/(?:branches|git\/ref\/heads)\/(.+)$/.exec(path)?.[1] ?? "",
+      );
+      const head = model.branchHead(branch);
+      if (!head || protectedBranches.includes(branch)) return;
+      const master = model.branchHead("master");
+      const target = pushes++ % 2 === 0 ? model.getCommit(head)?.parents[0] : master;
+      if (target && (target !== master || model.isAncestor(head, master))) {
+        model.setBranch(branch, target);
+      }
+    },
+  };
 }
 
 function parseJsonOrText(text: string): unknown {

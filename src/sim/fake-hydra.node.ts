@@ -1,8 +1,11 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { sleep } from "../retry.ts";
+import type { Chaos } from "./chaos.ts";
+import { flippedByte } from "./chaos.ts";
+import { chaosMiddleware } from "./chaos-middleware.node.ts";
 import { faultBodyResponse } from "./fault-body.ts";
-import { createFaultList, type FaultList, HTML, JSON_TYPE } from "./hydra-faults.ts";
+import { createFaultList, type FaultList, HTML, hydraFaults, JSON_TYPE } from "./hydra-faults.ts";
 import {
   buildJson,
   evalJson,
@@ -43,6 +46,8 @@ export interface FakeHydraOptions {
   /** Clock of the model's timestamps (ignored when `model` is given). */
   now?: () => Date;
   model?: HydraModel;
+  /** Random faults on top of the scripted ones (src/sim/chaos.ts). */
+  chaos?: Chaos;
 }
 
 /** A fake hydra.nixos.org on 127.0.0.1 speaking Hydra's real wire format (reference/hydra-api.md). */
@@ -50,7 +55,10 @@ export async function startFakeHydra(opts: FakeHydraOptions = {}): Promise<FakeH
   const model = opts.model ?? new HydraModel({ now: opts.now });
   const requests: RecordedRequest[] = [];
   const faults = createFaultList();
-  const server = await serveOnLoopback(createFakeHydraApp(model, requests, faults), opts.port);
+  const server = await serveOnLoopback(
+    createFakeHydraApp(model, requests, faults, opts.chaos),
+    opts.port,
+  );
   return { url: server.url, model, requests, faults, close: () => server.close() };
 }
 
@@ -93,10 +101,14 @@ const mimeByExtension: Record<string, string> = {
   iso: "application/x-iso9660-image",
 };
 
+const fixedAnswer = (rule: { status: number; headers: Record<string, string>; body: string }) =>
+  new Response(rule.body, { status: rule.status, headers: rule.headers });
+
 export function createFakeHydraApp(
   model: HydraModel,
   requests: RecordedRequest[],
   faults: FaultList,
+  chaos?: Chaos,
 ): Hono {
   const app = new Hono();
   let responseSeq = 0;
@@ -149,6 +161,14 @@ export function createFakeHydraApp(
     c.header("Vary", "Accept");
     await next();
   });
+  app.use(
+    chaosMiddleware(chaos, "hydra", {
+      rateLimited: () => fixedAnswer(hydraFaults.rateLimited(1)),
+      serverError: () => fixedAnswer(hydraFaults.badGatewayHtml),
+      wrongBytes: async (_c, served) =>
+        new Response(flippedByte(new Uint8Array(await served.arrayBuffer())), served),
+    }),
+  );
 
   app.get("/build/:id", (c) => {
     const b = buildOr404(c);

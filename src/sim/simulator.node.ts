@@ -1,4 +1,5 @@
 import type { ChannelSpec } from "../config/channels-file.ts";
+import type { Chaos } from "./chaos.ts";
 import { type FakeBinaryCache, startFakeBinaryCache } from "./fake-binary-cache.node.ts";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github.node.ts";
 import { type FakeHydra, startFakeHydra } from "./fake-hydra.node.ts";
@@ -10,6 +11,8 @@ export interface Simulator {
   hydra: FakeHydra;
   github: FakeGitHub;
   cache: FakeBinaryCache;
+  /** The random faults all three inject, when the simulator was started with them. */
+  chaos?: Chaos;
   /** Environment that points floodgate at this simulator. */
   env: Record<string, string>;
   /** Creates a Hydra eval of `channel`'s jobset at the head of its source branch. */
@@ -48,14 +51,21 @@ function releaseNameFor(channel: ChannelSpec, revCount: number, sha: string) {
 }
 
 /** The fake GitHub and the fake Hydra, on loopback, with helpers for scenarios. */
-export async function startSimulator(): Promise<Simulator> {
-  const hydra = await startFakeHydra({ now: () => new Date() });
-  const github = await startFakeGitHub({ now: () => new Date(), token: SIM_TOKEN });
-  const cache = await startFakeBinaryCache();
+export async function startSimulator(opts: { chaos?: Chaos } = {}): Promise<Simulator> {
+  const { chaos } = opts;
+  const hydra = await startFakeHydra({ now: () => new Date(), chaos });
+  const github = await startFakeGitHub({
+    now: () => new Date(),
+    token: SIM_TOKEN,
+    chaos,
+    protectedBranches: ["master"],
+  });
+  const cache = await startFakeBinaryCache({ chaos });
   return {
     hydra,
     github,
     cache,
+    ...(chaos ? { chaos } : {}),
     env: {
       FLOODGATE_BINARY_CACHE_URL: cache.url,
       FLOODGATE_HYDRA_URL: hydra.url,

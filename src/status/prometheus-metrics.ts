@@ -1,4 +1,6 @@
 import type { ChannelStatus } from "./channel-status.ts";
+import { LATENCY_BUCKETS } from "./metrics/latency-histogram.ts";
+import type { ChannelMetricsHistory } from "./metrics/load-metrics-history.ts";
 
 // Prometheus text format: label values escape backslash, double quote and newline.
 const escapeLabel = (value: string) =>
@@ -14,7 +16,34 @@ function labels(pairs: Record<string, string>): string {
 interface Family {
   name: string;
   help: string;
-  samples: [Record<string, string>, number][];
+  type?: "gauge" | "histogram";
+  /** `[name suffix, labels, value]` for histograms' `_bucket`/`_sum`/`_count`; else labels, value. */
+  samples: ([Record<string, string>, number] | [string, Record<string, string>, number])[];
+}
+
+const failingConstituents = (c: ChannelStatus) =>
+  c.reasons.reduce((n, r) => n + (r.kind === "constituents-failed" ? r.failed.length : 0), 0);
+
+/** One channel's commit-to-channel latency as `_bucket{le}`, `_sum` and `_count` samples. */
+function latencySamples(
+  channel: string,
+  history: ChannelMetricsHistory | undefined,
+): Family["samples"] {
+  if (!history) return [];
+  const { cumulative, sumSeconds, count } = history.latency;
+  return [
+    ...LATENCY_BUCKETS.map(
+      (le, i) =>
+        ["_bucket", { channel, le: String(le) }, cumulative[i] ?? 0] as [
+          string,
+          Record<string, string>,
+          number,
+        ],
+    ),
+    ["_bucket", { channel, le: "+Inf" }, count],
+    ["_sum", { channel }, sumSeconds],
+    ["_count", { channel }, count],
+  ];
 }
 
 const unix = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) : null);
@@ -22,9 +51,13 @@ const unix = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) :
 /**
  * The metrics NixOS's channel-exporter serves (`channel_revision`, `channel_update_time`,
  * `channel_current`, same labels, so existing dashboards and alerts keep working) plus why a
- * channel is not moving.
+ * channel is not moving, how long Hydra has had nothing releasable, and how long commits take.
  */
-export function renderMetrics(channels: ChannelStatus[]): string {
+export function renderMetrics(
+  channels: ChannelStatus[],
+  history: ReadonlyMap<string, ChannelMetricsHistory>,
+  now: Date,
+): string {
   const families: Family[] = [
     {
       name: "channel_revision",
@@ -74,13 +107,37 @@ export function renderMetrics(channels: ChannelStatus[]): string {
         c.revisionAgeSeconds === null ? [] : [[{ channel: c.name }, c.revisionAgeSeconds]],
       ),
     },
+    {
+      name: "floodgate_channel_blocked_constituents",
+      help: "Failed constituents blocking the channel now (0 when none block it).",
+      samples: channels.map((c) => [{ channel: c.name }, failingConstituents(c)]),
+    },
+    {
+      name: "floodgate_channel_last_green_eval_age_seconds",
+      help: "Seconds since the newest eval whose channel job and every constituent passed finished.",
+      samples: channels.flatMap((c) => {
+        const at = history.get(c.name)?.lastGreenAt;
+        return at
+          ? [[{ channel: c.name }, Math.max(0, Math.round((now.getTime() - at.getTime()) / 1000))]]
+          : [];
+      }),
+    },
+    {
+      name: "floodgate_commit_to_channel_latency_seconds",
+      help: "Seconds from a commit first seen on the source branch to the first release containing it.",
+      type: "histogram",
+      samples: channels.flatMap((c) => latencySamples(c.name, history.get(c.name))),
+    },
   ];
   return families
     .map((f) =>
       [
         `# HELP ${f.name} ${f.help}`,
-        `# TYPE ${f.name} gauge`,
-        ...f.samples.map(([l, v]) => `${f.name}${labels(l)} ${v}`),
+        `# TYPE ${f.name} ${f.type ?? "gauge"}`,
+        ...f.samples.map((sample) => {
+          const [suffix, l, v] = sample.length === 3 ? sample : ["", ...sample];
+          return `${f.name}${suffix}${labels(l)} ${v}`;
+        }),
       ].join("\n"),
     )
     .join("\n")

@@ -3,7 +3,10 @@ import type { Clock } from "../../clock.ts";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import { NotFoundError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
 import { channelStatuses } from "../channel-status.ts";
+import { loadMetricsHistory } from "../metrics/load-metrics-history.ts";
+import { createMetricsHistoryModel } from "../metrics/metrics-history-model.ts";
 import { renderMetrics } from "../prometheus-metrics.ts";
 import { advanceHistory } from "../read-model/advance-history.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
@@ -14,20 +17,22 @@ export interface ExportRoutesDeps {
   clock: Clock;
   publicUrl: string;
   readModel: ChannelReadModel;
+  logger: Logger;
 }
 
 /** Machine-readable views for existing tools: Prometheus `/metrics` and channels.nix.gsc.io's history. */
 export function exportRoutes(deps: ExportRoutesDeps): Hono {
   const app = new Hono();
+  const history = createMetricsHistoryModel({
+    load: () => loadMetricsHistory(deps.db, deps.channels),
+    onStale: (err) => deps.logger.warn("serving the last metrics history", { error: String(err) }),
+  });
 
   app.get("/metrics", async (c) => {
-    const statuses = channelStatuses(
-      deps.channels,
-      (await deps.readModel.current()).entries,
-      deps.clock.now(),
-      deps.publicUrl,
-    );
-    return c.text(renderMetrics(statuses), 200, {
+    const now = deps.clock.now();
+    const snapshot = await deps.readModel.current();
+    const statuses = channelStatuses(deps.channels, snapshot.entries, now, deps.publicUrl);
+    return c.text(renderMetrics(statuses, await history.current(), now), 200, {
       "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
     });
   });

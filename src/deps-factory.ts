@@ -3,6 +3,7 @@ import { slackTarget, webhookTarget } from "./alerts/targets.ts";
 import { systemClock } from "./clock.ts";
 import type { Config } from "./config/config.ts";
 import type { Db } from "./db/client.ts";
+import { createDbUpstreamCache } from "./db/upstream-cache.ts";
 import type { Deps } from "./deps.ts";
 import { createGitHubGitHost } from "./git/github-git-host.ts";
 import { newestRateLimit } from "./git/lookup-budget.ts";
@@ -53,6 +54,8 @@ export function makeDeps(
 ): Deps {
   const { db, store, logger, owner, connectionAddress } = adapters;
   const clock = overrides.clock ?? systemClock;
+  const upstreamCache = overrides.upstreamCache ?? createDbUpstreamCache(db);
+  const now = () => clock.now();
   const hydra = createHydraClient({
     baseUrl: config.hydraUrl,
     userAgent: USER_AGENT,
@@ -65,6 +68,8 @@ export function makeDeps(
     token: config.githubToken,
     userAgent: USER_AGENT,
     logger: logger.child({ upstream: "github" }),
+    upstreamCache,
+    now,
   });
   // Lookups get a client of their own: no retries and no waiting out a rate limit (a lookup
   // answers "try again later" instead), so one budgeted read is one GitHub request.
@@ -74,6 +79,8 @@ export function makeDeps(
     token: config.githubToken,
     userAgent: USER_AGENT,
     logger: logger.child({ upstream: "github", for: "lookups" }),
+    upstreamCache,
+    now,
     retry: { attempts: 1, baseMs: 0 },
     rateLimit: { maxRetries: 0, maxWaitMs: 0 },
     timeoutMs: 15_000,
@@ -87,6 +94,7 @@ export function makeDeps(
   return {
     db,
     hydra,
+    upstreamCache,
     git: config.githubToken ? github : observeOnly(github, logger),
     store,
     clock,

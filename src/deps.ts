@@ -5,6 +5,7 @@ import type { AlertsSection } from "./config/alert-settings.ts";
 import type { ChannelSpec } from "./config/channels-file.ts";
 import type { GatePolicy } from "./config/config.ts";
 import type { Db } from "./db/client.ts";
+import type { UpstreamCache } from "./db/upstream-cache.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { HydraApi } from "./hydra/hydra-api.ts";
 import type { Logger } from "./log.ts";
@@ -20,6 +21,8 @@ export interface Deps {
   db: Db;
   hydra: HydraApi;
   git: GitHost;
+  /** Conditional-request state shared by every process (ETags, Hydra's jobset overview). */
+  upstreamCache: UpstreamCache;
   store: BlobStore;
   clock: Clock;
   logger: Logger;

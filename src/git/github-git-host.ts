@@ -1,3 +1,4 @@
+import { createMemoryUpstreamCache, type UpstreamCache } from "../db/upstream-cache.ts";
 import { AppError, ConfigError } from "../errors.ts";
 import { type LogFields, type Logger, silentLogger } from "../log.ts";
 import { retry } from "../retry.ts";
@@ -33,7 +34,9 @@ export interface GitHubGitHostOptions extends GitHubOctokitOptions {
   retry?: { attempts: number; baseMs: number; maxMs?: number };
   /** `compare` lists at most this many commits (oldest first) unless told otherwise; default 1000. */
   maxCompareCommits?: number;
-  etagCacheSize?: number;
+  /** Where ETags and bodies are kept (the database, so they outlive the process); default memory. */
+  upstreamCache?: UpstreamCache;
+  now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -55,7 +58,7 @@ export function createGitHubGitHost(opts: GitHubGitHostOptions): GitHubGitHost {
   const logger = opts.logger ?? silentLogger;
   const maxCommits = opts.maxCompareCommits ?? 1000;
   const octokit = createGitHubOctokit(opts, logger);
-  installEtagCache(octokit, opts.etagCacheSize);
+  installEtagCache(octokit, opts.upstreamCache ?? createMemoryUpstreamCache(), opts.now);
   const rateLimit = watchRateLimit(octokit, logger);
 
   const call = <T>(what: string, fields: LogFields, fn: () => Promise<T>): Promise<T> =>

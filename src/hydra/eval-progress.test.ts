@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createMemoryUpstreamCache, type UpstreamCache } from "../db/upstream-cache.ts";
 import { UpstreamError } from "../errors.ts";
 import { silentLogger } from "../log.ts";
 import { evalProgress, jobsetOverview, OVERVIEW_MAX_AGE_MS } from "./eval-progress.ts";
@@ -9,7 +10,10 @@ const unused = () => {
   throw new Error("not used by this test");
 };
 
-function stubHydra(answer: () => Promise<HydraJobsetOverview[]>) {
+function stubHydra(
+  answer: () => Promise<HydraJobsetOverview[]>,
+  upstreamCache: UpstreamCache = createMemoryUpstreamCache(),
+) {
   const asked: string[] = [];
   const hydra: HydraApi = {
     latestFinished: unused,
@@ -27,7 +31,7 @@ function stubHydra(answer: () => Promise<HydraJobsetOverview[]>) {
     buildUrl: (id) => `https://hydra.example/build/${id}`,
     evalUrl: (id) => `https://hydra.example/eval/${id}`,
   };
-  return { hydra, asked };
+  return { hydra, asked, deps: { hydra, upstreamCache, logger: silentLogger } };
 }
 
 const row = (name: string, nrscheduled: number): HydraJobsetOverview => ({
@@ -43,31 +47,41 @@ const at = (minutes: number) => new Date(Date.UTC(2026, 8, 1) + minutes * 60_000
 const job = { project: "nixos", jobset: "unstable", job: "tested" };
 
 describe("jobsetOverview", () => {
-  it("asks Hydra at most once per period and project, per client", async () => {
-    const { hydra, asked } = stubHydra(async () => [row("unstable", 3)]);
-    await jobsetOverview(hydra, "nixos", at(0));
-    await jobsetOverview(hydra, "nixos", at(14));
-    await jobsetOverview(hydra, "nixpkgs", at(14));
+  it("asks Hydra at most once per period and project, per store", async () => {
+    const { deps, asked } = stubHydra(async () => [row("unstable", 3)]);
+    await jobsetOverview(deps, "nixos", at(0));
+    await jobsetOverview(deps, "nixos", at(14));
+    await jobsetOverview(deps, "nixpkgs", at(14));
     expect(asked).toEqual(["nixos", "nixpkgs"]);
-    await jobsetOverview(hydra, "nixos", at(OVERVIEW_MAX_AGE_MS / 60_000));
+    await jobsetOverview(deps, "nixos", at(OVERVIEW_MAX_AGE_MS / 60_000));
     expect(asked).toEqual(["nixos", "nixpkgs", "nixos"]);
     const other = stubHydra(async () => []);
-    await jobsetOverview(other.hydra, "nixos", at(16));
+    await jobsetOverview(other.deps, "nixos", at(16));
     expect(other.asked).toEqual(["nixos"]);
   });
 
+  it("answers a second client (another process) from the store", async () => {
+    const first = stubHydra(async () => [row("unstable", 3)]);
+    expect(await jobsetOverview(first.deps, "nixos", at(0))).toEqual([row("unstable", 3)]);
+    const second = stubHydra(async () => [], first.deps.upstreamCache);
+    expect(await jobsetOverview(second.deps, "nixos", at(5))).toEqual([row("unstable", 3)]);
+    expect(second.asked).toEqual([]);
+    await jobsetOverview(second.deps, "nixos", at(5), OVERVIEW_MAX_AGE_MS, true);
+    expect(second.asked).toEqual(["nixos"]);
+  });
+
   it("asks again when the clock went backwards", async () => {
-    const { hydra, asked } = stubHydra(async () => []);
-    await jobsetOverview(hydra, "nixos", at(30));
-    await jobsetOverview(hydra, "nixos", at(29));
+    const { deps, asked } = stubHydra(async () => []);
+    await jobsetOverview(deps, "nixos", at(30));
+    await jobsetOverview(deps, "nixos", at(29));
     expect(asked).toHaveLength(2);
   });
 });
 
 describe("evalProgress", () => {
   it("gives the counts of the job's jobset", async () => {
-    const { hydra } = stubHydra(async () => [row("staging", 0), row("unstable", 4123)]);
-    expect(await evalProgress({ hydra, logger: silentLogger }, job, at(0))).toEqual({
+    const { deps } = stubHydra(async () => [row("staging", 0), row("unstable", 4123)]);
+    expect(await evalProgress(deps, job, at(0))).toEqual({
       project: "nixos",
       jobset: "unstable",
       scheduled: 4123,
@@ -80,13 +94,11 @@ describe("evalProgress", () => {
 
   it("gives null for an unknown jobset, and for a failing Hydra, remembering the failure", async () => {
     const missing = stubHydra(async () => [row("staging", 1)]);
-    expect(await evalProgress({ hydra: missing.hydra, logger: silentLogger }, job, at(0))).toBe(
-      null,
-    );
+    expect(await evalProgress(missing.deps, job, at(0))).toBe(null);
     const failing = stubHydra(async () => {
       throw new UpstreamError("HYDRA_HTTP_5XX", "Hydra: HTTP 502", { retryable: true });
     });
-    const deps = { hydra: failing.hydra, logger: silentLogger };
+    const deps = failing.deps;
     expect(await evalProgress(deps, job, at(0))).toBe(null);
     expect(await evalProgress(deps, job, at(5))).toBe(null);
     expect(failing.asked).toHaveLength(1);

@@ -36,7 +36,7 @@ export interface HydraReport {
   newestEval: EvalProgressFact | null;
 }
 
-type ReportDeps = Pick<Deps, "db" | "hydra" | "clock" | "logger">;
+type ReportDeps = Pick<Deps, "db" | "hydra" | "clock" | "logger" | "upstreamCache">;
 
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
 

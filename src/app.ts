@@ -9,9 +9,10 @@ import { AppError, RetryLaterError } from "./errors.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
+import { noWebAssets, type WebAssets } from "./status/assets/web-assets.ts";
 import { createLagReadModel, type LagReadModel } from "./status/lag/lag-read-model.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
-import { PAGE_STYLE_SOURCE } from "./status/pages/layout.ts";
+import { pageContext } from "./status/pages/layout.ts";
 import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
 import { channelPointer } from "./status/read-model/channel-pointer.ts";
 import {
@@ -22,6 +23,7 @@ import { loadChannelSnapshot } from "./status/read-model/channel-snapshot.ts";
 import { pageCache } from "./status/read-model/page-cache.ts";
 import { adminRoutes } from "./status/routes/admin/admin-routes.ts";
 import { alertRoutes } from "./status/routes/alert-routes.ts";
+import { assetRoutes } from "./status/routes/asset-routes.ts";
 import { auditRoute } from "./status/routes/audit-route.ts";
 import { badgeRoutes } from "./status/routes/badge-routes.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
@@ -53,6 +55,10 @@ export interface AppDeps {
   readModel?: ChannelReadModel;
   /** Lag over time (charts, `/api/v1/channels/{c}/lag`); default one over `db` per app. */
   lag?: LagReadModel;
+  /** `https://github.com/{FLOODGATE_REPO}`: every commit and PR link points there. */
+  repoUrl: string;
+  /** The built front end (`npm run build:web`); none: pages without styles and charts. */
+  webAssets?: WebAssets;
   /** Bearer tokens of the admin API; empty turns it off (its paths answer 404). */
   adminTokens: AdminToken[];
 }
@@ -82,14 +88,19 @@ const STATUS_BY_CODE: Record<string, 400 | 404 | 409 | 502> = {
 export function createApp(deps: AppDeps): Hono {
   const readModel = deps.readModel ?? defaultReadModel(deps);
   const lag = deps.lag ?? createLagReadModel(deps);
+  const webAssets = deps.webAssets ?? noWebAssets;
+  const page = pageContext(webAssets, deps.repoUrl);
   const app = new Hono();
   app.use(requestId());
   app.use(
     secureHeaders({
-      // Pages are server-rendered HTML with one inline stylesheet: no scripts, frames or plugins.
+      // Pages load only their own hashed stylesheet and script (no inline style or script), and
+      // the script fetches only this origin's JSON: no frames, plugins or other hosts.
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
-        styleSrc: [PAGE_STYLE_SOURCE],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        connectSrc: ["'self'"],
         imgSrc: ["'self'"],
         formAction: ["'self'"],
         baseUri: ["'none'"],
@@ -104,14 +115,15 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
+  app.route("/", assetRoutes(webAssets));
   app.route("/", adminRoutes(deps, deps.adminTokens));
   app.route("/", auditRoute(deps));
   app.route("/", lagRoute({ channels: deps.channels, lag }));
   app.route("/", releaseListRoute(deps));
   app.use(pageCache({ readModel }));
-  app.route("/", statusRoutes({ ...deps, readModel }));
+  app.route("/", statusRoutes({ ...deps, readModel, page }));
   app.route("/", releaseRoutes({ store: deps.store }));
-  app.route("/", landingRoutes(deps));
+  app.route("/", landingRoutes({ ...deps, page }));
   app.route("/", exportRoutes({ ...deps, readModel }));
   app.route("/", feedRoutes(deps));
   app.route("/", badgeRoutes({ ...deps, readModel }));

@@ -107,6 +107,7 @@ export function makeDeps(
     binaryCache: createBinaryCache({ baseUrl: config.binaryCacheUrl, userAgent: USER_AGENT }),
     downloadDeadlineMs: config.downloadDeadlineMs,
     publicUrl: config.publicUrl,
+    repoUrl: `https://github.com/${config.repo}`,
     adminTokens: config.adminTokens,
     owner,
     keepReleases: config.keepReleases,

@@ -12,6 +12,7 @@ import type { Logger } from "./log.ts";
 import type { BinaryCache } from "./publish/binary-cache.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import type { Codec } from "./publish/codec.ts";
+import type { WebAssets } from "./status/assets/web-assets.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
 import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
@@ -33,6 +34,10 @@ export interface Deps {
   channels: ChannelSpec[];
   hydraUrl: string;
   publicUrl: string;
+  /** `https://github.com/{FLOODGATE_REPO}`, for links on pages. */
+  repoUrl: string;
+  /** The built front end, where the runtime has it (Node: dist/web; Worker: bundled). */
+  webAssets?: WebAssets;
   /** The admin API's bearer tokens and their labels; empty: the admin API is off. */
   adminTokens: AdminToken[];
   /** Binary cache that build products and NAR listings come from (`FLOODGATE_BINARY_CACHE_URL`). */

@@ -17,6 +17,7 @@ import { createFsStore, type FsStore } from "../publish/fs-store.node.ts";
 import { sweepAbandonedTemps } from "../publish/fs-store-temps.node.ts";
 import { createS3Client } from "../publish/s3-client.ts";
 import { createS3Store } from "../publish/s3-store.ts";
+import { loadWebAssets } from "../status/assets/web-assets.node.ts";
 import type { ChannelReadModel } from "../status/read-model/channel-read-model.ts";
 import { nodeConnectionAddress } from "../status/routes/connection-address.node.ts";
 
@@ -50,7 +51,8 @@ export function createDeps(
   const owner = `node-${randomUUID()}`;
   const connectionAddress = nodeConnectionAddress;
   const adapters = { db, store, logger, owner, connectionAddress };
-  return makeDeps(config, adapters, { codec: createNodeCodec(), ...overrides });
+  const webAssets = loadWebAssets(logger);
+  return makeDeps(config, adapters, { codec: createNodeCodec(), webAssets, ...overrides });
 }
 
 /**

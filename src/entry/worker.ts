@@ -1,4 +1,6 @@
 import type { Context } from "hono";
+// `npm run build:web` writes it; wrangler bundles *.txt as a string (its default Text rule).
+import webAssetsText from "../../dist/web/web-assets.txt";
 import { createApp, READ_MODEL_MAX_AGE_MS } from "../app.ts";
 import defaultChannels from "../config/channels.default.json" with { type: "json" };
 import { parseConfig } from "../config/config.ts";
@@ -8,12 +10,15 @@ import { ConfigError, errorMessage } from "../errors.ts";
 import { runScheduledTick } from "../jobs/run-scheduled-tick.ts";
 import { jsonLogger } from "../log.ts";
 import { createR2Store, type R2BucketLike } from "../publish/r2-store.ts";
+import { parseWebAssets } from "../status/assets/web-assets.ts";
 import {
   createChannelReadModel,
   createSnapshotCell,
 } from "../status/read-model/channel-read-model.ts";
 import { loadChannelSnapshot } from "../status/read-model/channel-snapshot.ts";
 
+// Parsed once per isolate; Cloudflare compresses the answers at its edge.
+const webAssets = parseWebAssets(webAssetsText);
 // Per isolate: requests reuse the pointers for READ_MODEL_MAX_AGE_MS (the Workers freshness bound).
 const snapshotCell = createSnapshotCell();
 
@@ -61,7 +66,7 @@ function open(env: Env) {
   // Cloudflare sets this header itself at its edge; a client cannot forge it.
   const connectionAddress = (c: Context) => c.req.header("cf-connecting-ip");
   const adapters = { db: handle.db, store, logger, owner, connectionAddress };
-  return { deps: makeDeps(config, adapters), close: handle.close };
+  return { deps: makeDeps(config, adapters, { webAssets }), close: handle.close };
 }
 
 // biome-ignore lint/style/noDefaultExport: Workers need the default export.

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
@@ -39,7 +38,10 @@ describe("hostile GitHub data, hostile paths: no markup or links from GitHub, se
   });
   afterAll(() => h.close());
 
-  const links = (page: string) => [...page.matchAll(/href="([^"]*)"/g)].map((m) => m[1] ?? "");
+  // What GitHub's data can reach: the page's content, not the frame's own stylesheet and script.
+  const content = (page: string) => /<main id="main">([\s\S]*)<\/main>/.exec(page)?.[1] ?? page;
+  const links = (page: string) =>
+    [...content(page).matchAll(/href="([^"]*)"/g)].map((m) => m[1] ?? "");
 
   it("renders a PR whose html_url is not https://github.com/ without linking it", async () => {
     for (const [i, url] of HOSTILE_URLS.entries()) {
@@ -54,7 +56,7 @@ describe("hostile GitHub data, hostile paths: no markup or links from GitHub, se
       const page = await res.text();
       expect(page).toContain(`Has PR #${number} landed?`);
       expect(page).toContain("&lt;script&gt;");
-      expect(page).not.toMatch(/<script|<img/i);
+      expect(content(page)).not.toMatch(/<script|<img/i);
       for (const href of links(page)) expect(href).toMatch(/^(\/|https:\/\/github\.com\/)/);
     }
   });
@@ -73,7 +75,7 @@ describe("hostile GitHub data, hostile paths: no markup or links from GitHub, se
     expect(page).toContain('<a href="/prs/6001">#6001</a>');
     expect(links(page)).toContain("https://github.com/NixOS/nixpkgs/pull/6002");
     expect(links(page).filter((l) => !/^(\/|https:\/\/github\.com\/)/.test(l))).toEqual([]);
-    expect(page).not.toMatch(/<script|<img/i);
+    expect(content(page)).not.toMatch(/<script|<img/i);
   });
 
   it("sends CSP, nosniff, frame and referrer policies on pages, JSON, files, redirects and errors", async () => {
@@ -103,12 +105,26 @@ describe("hostile GitHub data, hostile paths: no markup or links from GitHub, se
     }
   });
 
-  it("allows the pages' own inline stylesheet by its hash, so browsers still apply it", async () => {
+  it("pages load only their own hashed stylesheet and script: no inline style or script", async () => {
     const res = await h.app.request("/");
-    const style = /<style>([\s\S]*?)<\/style>/.exec(await res.text())?.[1] ?? "";
-    const hash = createHash("sha256").update(style).digest("base64");
-    expect(style.length).toBeGreaterThan(100);
-    expect(res.headers.get("content-security-policy")).toContain(`style-src 'sha256-${hash}'`);
+    const page = await res.text();
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(page).not.toMatch(/<style|style="|<script(?![^>]*\bsrc=)/);
+    const style = /<link rel="stylesheet" href="(\/assets\/style-\w+\.css)"/.exec(page)?.[1];
+    const script = /<script type="module" src="(\/assets\/main-\w+\.js)"/.exec(page)?.[1];
+    for (const href of [style, script]) {
+      const asset = await h.app.request(href ?? "/assets/missing");
+      expect({ href, status: asset.status }).toEqual({ href, status: 200 });
+      expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      expect((await asset.text()).length).toBeGreaterThan(1000);
+    }
+    const compressed = await h.app.request(script ?? "", {
+      headers: { "Accept-Encoding": "gzip, br" },
+    });
+    expect(compressed.headers.get("content-encoding")).toBe("br");
+    expect((await h.app.request("/assets/main-NOTBUILT.js")).status).toBe(404);
   });
 
   it("answers 4xx to 4,200-character paths on every route, and logs no failure", async () => {

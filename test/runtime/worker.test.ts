@@ -151,6 +151,18 @@ describe.skipIf(!pgUp)("on workerd (Miniflare), Postgres through Hyperdrive, fil
     expect(body.channels.map((c) => c.name).sort()).toEqual(["nixos-unstable", "nixpkgs-unstable"]);
   });
 
+  it("serves the pages' hashed stylesheet and script from the bundle, cached for good", async () => {
+    const page = await (await get("/")).text();
+    const hrefs = [...page.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    expect(hrefs).toHaveLength(2);
+    for (const href of hrefs) {
+      const res = await get(href ?? "");
+      expect({ href, status: res.status }).toEqual({ href, status: 200 });
+      expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      expect((await res.text()).length).toBeGreaterThan(1000);
+    }
+  });
+
   it("a cron event ticks against the simulator, advances the branch and stores the files in R2", async () => {
     sim.github.model.commit("master", "initial");
     const start = sim.github.model.branchHead("master") ?? "";

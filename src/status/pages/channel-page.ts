@@ -3,16 +3,10 @@ import type { ChannelDetail } from "../channel-detail.ts";
 import { formatAge } from "../format-age.ts";
 import { auditTable, heldNotice } from "./admin-sections.ts";
 import { alertList } from "./alert-list.ts";
-import { type Html, layout } from "./layout.ts";
+import { commitLink, type Html, layout, type PageContext } from "./layout.ts";
 import { reasonList } from "./reason-list.ts";
 
-const short = (sha: string | null) => (sha ? sha.slice(0, 12) : "unknown");
-const commitLink = (sha: string | null) =>
-  sha
-    ? html`<a href="https://github.com/NixOS/nixpkgs/commit/${sha}"><code>${short(sha)}</code></a>`
-    : "unknown";
-
-function funnel(d: ChannelDetail, hydraUrl: string): Html {
+function funnel(ctx: PageContext, d: ChannelDetail, hydraUrl: string): Html {
   const { sourceBranch, newestGate, branch } = d.funnel;
   const gate = newestGate
     ? html`<a href="${hydraUrl}/build/${newestGate.buildId}">${newestGate.releaseName ?? newestGate.buildId}</a>
@@ -20,10 +14,10 @@ function funnel(d: ChannelDetail, hydraUrl: string): Html {
     : "none seen";
   const release = d.releases[0];
   return html`<ol class="funnel">
-    <li>${sourceBranch.name}<br />${commitLink(sourceBranch.head)}</li>
+    <li>${sourceBranch.name}<br />${commitLink(ctx, sourceBranch.head)}</li>
     <li>newest Hydra gate<br />${gate}</li>
     <li>release<br />${release ? html`${release.name} (${release.state})` : "none"}</li>
-    <li>${branch.name}<br />${commitLink(branch.head)}</li>
+    <li>${branch.name}<br />${commitLink(ctx, branch.head)}</li>
   </ol>`;
 }
 
@@ -40,7 +34,7 @@ function jobStrip(d: ChannelDetail): Html {
 }
 
 /** One channel: where it stands, why, its funnel from master to branch, history and events. */
-export function channelPage(d: ChannelDetail, hydraUrl: string): Html {
+export function channelPage(ctx: PageContext, d: ChannelDetail, hydraUrl: string): Html {
   const ch = d.channel;
   return layout(
     `${ch.name}: floodgate`,
@@ -54,17 +48,17 @@ ${reasonList(ch.reasons, ch.notes)}
 <p>${
       ch.release
         ? html`Serving <a href="${ch.release.url}">${ch.release.name}</a>, updated ${formatAge(ch.updateAgeSeconds)} ago;
-            revision ${commitLink(ch.release.revision)} is ${formatAge(ch.revisionAgeSeconds)} old.`
+            revision ${commitLink(ctx, ch.release.revision)} is ${formatAge(ch.revisionAgeSeconds)} old.`
         : "No release published yet."
     }</p>
 <h2>Pipeline</h2>
-${funnel(d, hydraUrl)}
+${funnel(ctx, d, hydraUrl)}
 <h2>Hydra job, last 30 days</h2>
 ${jobStrip(d)}
 <h2>Releases</h2>
 <table><thead><tr><th>Release</th><th>Revision</th><th>State</th><th>Hydra eval</th><th>Published</th></tr></thead>
 <tbody>${d.releases.map(
-      (r) => html`<tr><td>${r.name}</td><td>${commitLink(r.revision)}</td>
+      (r) => html`<tr><td>${r.name}</td><td>${commitLink(ctx, r.revision)}</td>
         <td>${r.state}${r.lastError ? html`: ${r.lastError.message}` : ""}</td>
         <td><a href="${hydraUrl}/eval/${r.evalId}">${r.evalId}</a></td><td>${r.publishedAt ?? ""}</td></tr>`,
     )}</tbody></table>
@@ -74,5 +68,6 @@ ${alertList(d.alerts)}
 <ul>${d.events.map((e) => html`<li><time>${e.at}</time> ${e.summary}</li>`)}</ul>
 <h2>Admin actions</h2>
 ${auditTable(d)}`,
+    ctx,
   );
 }

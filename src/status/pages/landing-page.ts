@@ -4,15 +4,13 @@ import type { ChannelLanding } from "../landings/channel-landing.ts";
 import type { CommitReport, CommitSummary, PullSummary } from "../landings/commit-landing.ts";
 import type { PullReport } from "../landings/pull-landing.ts";
 import { githubHref } from "./github-href.ts";
-import { type Html, layout } from "./layout.ts";
-
-const GITHUB = "https://github.com/NixOS/nixpkgs";
+import { type Html, layout, type PageContext } from "./layout.ts";
 
 const secondsBetween = (from: Date, to: string) =>
   Math.round(Math.abs(new Date(to).getTime() - from.getTime()) / 1000);
 
-function page(title: string, body: Html): Html {
-  return layout(`${title} · floodgate`, html`<p><a href="/">← all channels</a></p>${body}`);
+function page(ctx: PageContext, title: string, body: Html): Html {
+  return layout(`${title} · floodgate`, html`<p><a href="/">← all channels</a></p>${body}`, ctx);
 }
 
 function landingCells(l: ChannelLanding, now: Date): Html {
@@ -55,8 +53,8 @@ function channelTable(channels: ChannelLanding[], now: Date): Html {
 </table>`;
 }
 
-function commitFacts(commit: CommitSummary): Html {
-  return html`<p>Commit <a href="${GITHUB}/commit/${commit.sha}"><code>${commit.sha}</code></a>, committed ${commit.committedAt}${
+function commitFacts(ctx: PageContext, commit: CommitSummary): Html {
+  return html`<p>Commit <a href="${ctx.repoUrl}/commit/${commit.sha}"><code>${commit.sha}</code></a>, committed ${commit.committedAt}${
     commit.firstSeen
       ? html`; first seen on <code>${commit.firstSeen.branch}</code> at ${commit.firstSeen.at}`
       : ""
@@ -69,12 +67,13 @@ function pullItem(p: PullSummary): Html {
 }
 
 /** `/commits/{sha}`: which channels have a commit. */
-export function commitPage(report: CommitReport, now: Date): Html {
+export function commitPage(ctx: PageContext, report: CommitReport, now: Date): Html {
   const short = report.commit.sha.slice(0, 12);
   return page(
+    ctx,
     `Commit ${short}`,
     html`<h1>Has commit <code>${short}</code> landed?</h1>
-${commitFacts(report.commit)}
+${commitFacts(ctx, report.commit)}
 ${report.pulls.length ? html`<p>Brought by:</p><ul>${report.pulls.map(pullItem)}</ul>` : ""}
 ${channelTable(report.channels, now)}
 <p><small>JSON: <a href="/api/v1/commits/${report.commit.sha}">/api/v1/commits/${report.commit.sha}</a></small></p>`,
@@ -82,15 +81,16 @@ ${channelTable(report.channels, now)}
 }
 
 /** `/prs/{n}`: which channels have a pull request's merge commit. */
-export function pullPage(report: PullReport, now: Date): Html {
+export function pullPage(ctx: PageContext, report: PullReport, now: Date): Html {
   const { pull } = report;
   const state = pull.merged ? `merged into ${pull.baseRef}` : `${pull.state}, not merged`;
   const href = githubHref(pull.url);
   return page(
+    ctx,
     `PR #${pull.number}`,
     html`<h1>Has PR ${href ? html`<a href="${href}">#${pull.number}</a>` : `#${pull.number}`} landed?</h1>
 <p><strong>${pull.title}</strong> (${state}${pull.mergedAt ? html` at ${pull.mergedAt}` : ""})</p>
-${report.commit ? commitFacts(report.commit) : ""}
+${report.commit ? commitFacts(ctx, report.commit) : ""}
 ${report.commit ? channelTable(report.channels, now) : html`<p>Not merged, so in no channel yet.</p>`}
 <p><small>JSON: <a href="/api/v1/prs/${pull.number}">/api/v1/prs/${pull.number}</a></small></p>`,
   );
@@ -103,6 +103,11 @@ export function lookupForm(value = ""): Html {
 <button type="submit">Look up</button></form>`;
 }
 
-export function lookupErrorPage(message: string, query: string, title = "Not found"): Html {
-  return page(title, html`<h1>Has my PR landed?</h1><p>${message}</p>${lookupForm(query)}`);
+export function lookupErrorPage(
+  ctx: PageContext,
+  message: string,
+  query: string,
+  title = "Not found",
+): Html {
+  return page(ctx, title, html`<h1>Has my PR landed?</h1><p>${message}</p>${lookupForm(query)}`);
 }

@@ -1,20 +1,36 @@
-import { sha256 } from "@noble/hashes/sha2.js";
-import { html, raw } from "hono/html";
+import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { pageStyle } from "../../../web/style.ts";
+import type { WebAssets } from "../assets/web-assets.ts";
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-const STYLE = raw(pageStyle);
+/** What every page links to: the hashed stylesheet and script, and the GitHub repository. */
+export interface PageContext {
+  styleHref: string;
+  scriptHref: string;
+  /** `https://github.com/{FLOODGATE_REPO}`. */
+  repoUrl: string;
+}
 
-/** The inline stylesheet's CSP source: pages may use it and no other inline style or script. */
-export const PAGE_STYLE_SOURCE = `'sha256-${btoa(String.fromCharCode(...sha256(new TextEncoder().encode(pageStyle))))}'`;
+export const pageContext = (assets: WebAssets, repoUrl: string): PageContext => ({
+  styleHref: assets.href("style.css"),
+  scriptHref: assets.href("main.js"),
+  repoUrl,
+});
 
-/** The page frame every floodgate page shares. */
-export function layout(title: string, body: Html): Html {
+/** A commit's link on the configured repository, its sha shortened to 12. */
+export function commitLink(ctx: PageContext, sha: string | null): Html | string {
+  if (!sha) return "unknown";
+  return html`<a href="${ctx.repoUrl}/commit/${sha}"><code>${sha.slice(0, 12)}</code></a>`;
+}
+
+/** The page frame every floodgate page shares; no inline style or script (app.ts CSP). */
+export function layout(title: string, body: Html, ctx: PageContext): Html {
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" />
-<title>${title}</title><style>${STYLE}</style></head>
-<body>${body}</body></html>`;
+<meta name="color-scheme" content="light dark" />
+<title>${title}</title><link rel="stylesheet" href="${ctx.styleHref}" />
+<script type="module" src="${ctx.scriptHref}"></script></head>
+<body><a class="skip" href="#main">Skip to content</a><main id="main">${body}</main></body></html>`;
 }

@@ -2,17 +2,17 @@ import { html } from "hono/html";
 import type { ChannelStatus } from "../channel-status.ts";
 import { ageClass, formatAge } from "../format-age.ts";
 import { lookupForm } from "./landing-page.ts";
-import { type Html, layout } from "./layout.ts";
+import { commitLink, type Html, layout, type PageContext } from "./layout.ts";
 import { reasonList } from "./reason-list.ts";
 
-function channelRow(ch: ChannelStatus): Html {
+function channelRow(ctx: PageContext, ch: ChannelStatus): Html {
   const rev = ch.release?.revision;
   return html`<tr class="${ch.status}" data-channel="${ch.name}">
     <td><a href="/channels/${ch.name}"><code>${ch.name}</code></a><br /><small>${ch.status}</small></td>
     <td class="${ageClass(ch.updateAgeSeconds)}" title="${ch.release?.publishedAt ?? ""}">${formatAge(ch.updateAgeSeconds)}</td>
     <td>${
       rev
-        ? html`<a href="https://github.com/NixOS/nixpkgs/commit/${rev}"><code>${rev.slice(0, 12)}</code></a><br /><small>${formatAge(ch.revisionAgeSeconds)} old</small>`
+        ? html`${commitLink(ctx, rev)}<br /><small>${formatAge(ch.revisionAgeSeconds)} old</small>`
         : "none yet"
     }</td>
     <td><code>${ch.job}</code></td>
@@ -22,15 +22,16 @@ function channelRow(ch: ChannelStatus): Html {
 }
 
 /** The status overview: each channel, its age, its revision, and why it is not moving. */
-export function statusPage(channels: ChannelStatus[], generatedAt: Date): Html {
+export function statusPage(ctx: PageContext, channels: ChannelStatus[], generatedAt: Date): Html {
   return layout(
     "floodgate: Nix channel status",
     html`<h1>Nix channel status</h1>
 ${lookupForm()}
 <table>
 <thead><tr><th>Channel</th><th>Last updated</th><th>Commit</th><th>Hydra job</th><th>State</th></tr></thead>
-<tbody>${channels.map(channelRow)}</tbody>
+<tbody>${channels.map((ch) => channelRow(ctx, ch))}</tbody>
 </table>
 <p><small>Generated ${generatedAt.toISOString()}. JSON: <a href="/api/v1/channels">/api/v1/channels</a></small></p>`,
+    ctx,
   );
 }

@@ -4,11 +4,13 @@ import { commitLanding, type LandingDeps } from "../landings/commit-landing.ts";
 import type { LookupGuard } from "../landings/lookup-guard.ts";
 import { pullLanding } from "../landings/pull-landing.ts";
 import { commitPage, lookupErrorPage, pullPage } from "../pages/landing-page.ts";
+import type { PageContext } from "../pages/layout.ts";
 import { type ConnectionAddress, clientKey } from "./client-address.ts";
 
 export interface LandingRouteDeps extends Omit<LandingDeps, "git"> {
   lookups: LookupGuard;
   connectionAddress?: ConnectionAddress;
+  page: PageContext;
 }
 
 const PAGE_STATUS: Record<string, 400 | 404> = { BAD_REQUEST: 400, NOT_FOUND: 404 };
@@ -22,21 +24,26 @@ function upstreamFailure(c: Context, err: unknown): Response {
 }
 
 /** An HTML page for a failed lookup; anything unexpected goes on to the app's error handler. */
-function failedPage(c: Context, err: unknown, query: string): Response | Promise<Response> {
+function failedPage(
+  ctx: PageContext,
+  c: Context,
+  err: unknown,
+  query: string,
+): Response | Promise<Response> {
   if (err instanceof RetryLaterError) {
     c.header("Retry-After", String(err.retryAfterSeconds));
     const title = err.code === "RATE_LIMITED" ? "Too many lookups" : "Lookups paused";
     return c.html(
-      lookupErrorPage(err.message, query, title),
+      lookupErrorPage(ctx, err.message, query, title),
       err.code === "RATE_LIMITED" ? 429 : 503,
     );
   }
   const status = err instanceof AppError ? PAGE_STATUS[err.code] : undefined;
   if (status)
-    return c.html(lookupErrorPage(err instanceof Error ? err.message : "", query), status);
+    return c.html(lookupErrorPage(ctx, err instanceof Error ? err.message : "", query), status);
   if (err instanceof UpstreamError) {
     return c.html(
-      lookupErrorPage(`GitHub did not answer (${err.code}); try again soon.`, query),
+      lookupErrorPage(ctx, `GitHub did not answer (${err.code}); try again soon.`, query),
       502,
     );
   }
@@ -49,7 +56,7 @@ function failedPage(c: Context, err: unknown, query: string): Response | Promise
  */
 export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
   const app = new Hono();
-  const { lookups, connectionAddress, ...rest } = routeDeps;
+  const { lookups, connectionAddress, page: ctx, ...rest } = routeDeps;
   const deps: LandingDeps = { ...rest, git: lookups.git };
   const now = () => deps.clock.now();
 
@@ -92,9 +99,9 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
     const sha = c.req.param("sha");
     try {
       admit(c);
-      return c.html(commitPage(await commitLanding(deps, sha), now()));
+      return c.html(commitPage(ctx, await commitLanding(deps, sha), now()));
     } catch (err) {
-      return failedPage(c, err, sha);
+      return failedPage(ctx, c, err, sha);
     }
   });
 
@@ -102,9 +109,9 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
     const number = c.req.param("number");
     try {
       admit(c);
-      return c.html(pullPage(await pullLanding(deps, number), now()));
+      return c.html(pullPage(ctx, await pullLanding(deps, number), now()));
     } catch (err) {
-      return failedPage(c, err, number);
+      return failedPage(ctx, c, err, number);
     }
   });
 
@@ -114,7 +121,7 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
     if (target) return c.redirect(target, 302);
     const message =
       "Enter a pull request number (e.g. 123456) or a commit sha (at least 7 hex digits).";
-    return c.html(lookupErrorPage(message, q), 400);
+    return c.html(lookupErrorPage(ctx, message, q), 400);
   });
 
   return app;

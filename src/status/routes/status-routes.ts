@@ -5,6 +5,7 @@ import type { Db } from "../../db/client.ts";
 import { channelDetail } from "../channel-detail.ts";
 import { channelStatuses } from "../channel-status.ts";
 import { channelPage } from "../pages/channel-page.ts";
+import type { PageContext } from "../pages/layout.ts";
 import { statusPage } from "../pages/status-page.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
 
@@ -15,6 +16,7 @@ export interface StatusRoutesDeps {
   publicUrl: string;
   hydraUrl: string;
   readModel: ChannelReadModel;
+  page: PageContext;
 }
 
 /** `/`, `/channels/:channel` and their JSON under `/api/v1/channels`. */
@@ -28,7 +30,7 @@ export function statusRoutes(deps: StatusRoutesDeps): Hono {
       deps.publicUrl,
     );
 
-  app.get("/", async (c) => c.html(statusPage(await statuses(), deps.clock.now())));
+  app.get("/", async (c) => c.html(statusPage(deps.page, await statuses(), deps.clock.now())));
 
   app.get("/api/v1/channels", async (c) => c.json({ channels: await statuses() }));
 
@@ -41,7 +43,7 @@ export function statusRoutes(deps: StatusRoutesDeps): Hono {
   app.get("/api/v1/channels/:channel", async (c) => c.json(await detail(c.req.param("channel"))));
 
   app.get("/channels/:channel", async (c) =>
-    c.html(channelPage(await detail(c.req.param("channel")), deps.hydraUrl)),
+    c.html(channelPage(deps.page, await detail(c.req.param("channel")), deps.hydraUrl)),
   );
 
   return app;

@@ -15,6 +15,7 @@ import {
   Tooltip,
 } from "chart.js";
 import type { ChannelLag } from "../src/status/lag/lag-schema.ts";
+import { keepTimesCurrent } from "./time-ago.ts";
 
 Chart.register(
   BarController,
@@ -221,6 +222,7 @@ function drawSparklines(): void {
   }
 }
 
+keepTimesCurrent();
 drawSparklines();
 drawLagCharts().catch((err: unknown) => {
   // The tables and summaries already say it all; a chart that cannot load just stays hidden.

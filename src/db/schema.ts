@@ -331,3 +331,9 @@ export const upstreamCache = pgTable(
   },
   (t) => [index("upstream_cache_used_at").on(t.usedAt)],
 );
+
+/** Request pacing shared by every process and Workers invocation: the next free start per upstream. */
+export const upstreamPace = pgTable("upstream_pace", {
+  name: text("name").primaryKey(),
+  nextStartAt: at("next_start_at").notNull(),
+});

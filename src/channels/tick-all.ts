@@ -7,14 +7,20 @@ import { tickChannel } from "./tick-channel.ts";
 /**
  * Ticks channels one after another; one channel's failure never stops the others. The alerts the
  * ticks recorded go out after the last one (bounded; what cannot go now waits for the next run).
+ * Once `stop` aborts (SIGTERM), the channel in progress stops and the rest are not started.
  */
-export async function tickAll(deps: Deps, only?: string): Promise<TickOutcome[]> {
+export async function tickAll(
+  deps: Deps,
+  only?: string,
+  stop?: AbortSignal,
+): Promise<TickOutcome[]> {
   const outcomes: TickOutcome[] = [];
   for (const spec of deps.channels) {
     if (only && spec.name !== only) continue;
+    if (stop?.aborted) break;
     const started = Date.now();
     try {
-      outcomes.push(await tickChannel(deps, spec));
+      outcomes.push(await tickChannel(deps, spec, stop));
     } catch (err) {
       // Only database trouble reaches here; the tick records upstream failures itself.
       outcomes.push({

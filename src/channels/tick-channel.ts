@@ -38,11 +38,23 @@ async function decideAndAct(
   return advanceChannel(deps, spec, decision, { fence, current, signal });
 }
 
+const stopped = (spec: ChannelSpec): TickOutcome => ({
+  channel: spec.name,
+  kind: "busy",
+  summary: `${spec.name}: stopped (shutting down); the next tick resumes`,
+  busy: { kind: "stopped" },
+});
+
 /**
  * One pass for one channel: take the lease (renewed while the pass runs), gather facts, decide,
- * advance if allowed, record what happened. A channel someone else holds answers `busy`.
+ * advance if allowed, record what happened. A channel someone else holds answers `busy`. `stop`
+ * (SIGTERM) cuts a step short: the lease is let go at once, so the next start resumes the release.
  */
-export async function tickChannel(deps: Deps, spec: ChannelSpec): Promise<TickOutcome> {
+export async function tickChannel(
+  deps: Deps,
+  spec: ChannelSpec,
+  stop?: AbortSignal,
+): Promise<TickOutcome> {
   const log = deps.logger.child({ channel: spec.name });
   const token = leaseToken(deps.owner);
   const lease = await acquireLease(deps.db, spec.name, token, deps.clock.now(), deps.gate.leaseMs);
@@ -57,19 +69,14 @@ export async function tickChannel(deps: Deps, spec: ChannelSpec): Promise<TickOu
     };
   }
   const heartbeat = startHeartbeat(deps, spec.name, token);
+  const signal = stop ? AbortSignal.any([heartbeat.signal, stop]) : heartbeat.signal;
   let outcome: TickOutcome;
   try {
     const row = await loadChannel(deps, spec.name);
     try {
-      outcome = await decideAndAct(
-        deps,
-        spec,
-        row,
-        { channel: spec.name, token },
-        heartbeat.signal,
-      );
+      outcome = await decideAndAct(deps, spec, row, { channel: spec.name, token }, signal);
     } catch (err) {
-      outcome = heartbeat.signal.aborted
+      outcome = signal.aborted
         ? {
             channel: spec.name,
             kind: "busy",
@@ -85,6 +92,9 @@ export async function tickChannel(deps: Deps, spec: ChannelSpec): Promise<TickOu
       if (outcome.kind === "error") {
         log.error("tick failed", { step: "tick", code: errorCode(err), error: errorMessage(err) });
       }
+    }
+    if (stop?.aborted && (outcome.kind === "busy" || outcome.kind === "error")) {
+      outcome = stopped(spec);
     }
     if (!heartbeat.signal.aborted) {
       await recordOutcome(deps, row, outcome);

@@ -18,6 +18,8 @@ export type ReleaseRun =
 export type BusyReason =
   | { kind: "lease-held"; owner: string | null; until: string | null }
   | { kind: "lease-lost"; owner: string | null }
+  /** The process was asked to stop (SIGTERM) mid-tick; it let the lease go for the next start. */
+  | { kind: "stopped" }
   | Extract<ReleaseRun, { kind: "pointer-moved" | "release-moved" }>;
 
 /** What one tick of one channel did; stored on the channel, logged, and the source of its events. */

@@ -68,9 +68,14 @@ export async function tickCommand(
   let outcomes: TickOutcome[];
   if ("control" in opened) outcomes = await tickThroughOwner(opened.control, channel);
   else {
+    // SIGTERM mid-publish: the step stops, the lease goes, the next start resumes (a second signal kills).
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once("SIGTERM", onSignal).once("SIGINT", onSignal);
     try {
-      outcomes = await tickAll(opened.rt.deps, channel);
+      outcomes = await tickAll(opened.rt.deps, channel, stop.signal);
     } finally {
+      process.off("SIGTERM", onSignal).off("SIGINT", onSignal);
       await opened.rt.close();
     }
   }

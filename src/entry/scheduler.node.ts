@@ -8,11 +8,13 @@ import { backfillHistory } from "../hydra/backfill-history.ts";
 const BACKFILL_CRON = "17 4 * * *";
 
 /**
- * Ticks each channel on its own cron schedule; a run never overlaps the previous one, and `stop`
- * waits for runs in flight so the database is not closed under them.
+ * Ticks each channel on its own cron schedule; a run never overlaps the previous one. `stop` cuts
+ * runs in flight short (their leases go, the next start resumes them) and waits for them, so the
+ * database is not closed under them.
  */
 export function startScheduler(deps: Deps): { stop(): Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();
+  const shutdown = new AbortController();
   const track = (run: Promise<unknown>) => {
     inFlight.add(run);
     return run.finally(() => inFlight.delete(run));
@@ -38,7 +40,7 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
     cron.schedule(
       spec.schedule,
       async () => {
-        const run = tickChannel(deps, spec).then(
+        const run = tickChannel(deps, spec, shutdown.signal).then(
           (outcome) => {
             delivery.kick();
             deps.logger.info("scheduled tick", {
@@ -61,6 +63,7 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
   );
   return {
     stop: async () => {
+      shutdown.abort();
       const all = [...tasks, daily];
       await Promise.all(all.map((t) => t.stop()));
       await Promise.all(inFlight);

@@ -68,6 +68,7 @@ export async function tickChannel(
       busy: { kind: "lease-held", owner: lease.owner, until },
     };
   }
+  const heldFrom = Date.now();
   const heartbeat = startHeartbeat(deps, spec.name, token);
   const signal = stop ? AbortSignal.any([heartbeat.signal, stop]) : heartbeat.signal;
   let outcome: TickOutcome;
@@ -102,7 +103,10 @@ export async function tickChannel(
     }
   } finally {
     await heartbeat.stop();
+    // While held: the span lies inside the lease, so two processes' spans must never overlap.
+    const held = { heldFrom: new Date(heldFrom).toISOString(), heldMs: Date.now() - heldFrom };
     await releaseLease(deps.db, spec.name, token);
+    log.info("lease released", { step: "lease", ...held });
   }
   return outcome;
 }

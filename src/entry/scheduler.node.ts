@@ -47,6 +47,7 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
               channel: spec.name,
               step: "tick",
               outcome: outcome.kind,
+              summary: outcome.summary,
             });
           },
           (err: unknown) =>

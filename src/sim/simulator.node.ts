@@ -51,12 +51,15 @@ function releaseNameFor(channel: ChannelSpec, revCount: number, sha: string) {
 }
 
 /** The fake GitHub and the fake Hydra, on loopback, with helpers for scenarios. */
-export async function startSimulator(opts: { chaos?: Chaos } = {}): Promise<Simulator> {
+export async function startSimulator(
+  opts: { chaos?: Chaos; githubToken?: string } = {},
+): Promise<Simulator> {
   const { chaos } = opts;
+  const token = opts.githubToken ?? SIM_TOKEN;
   const hydra = await startFakeHydra({ now: () => new Date(), chaos });
   const github = await startFakeGitHub({
     now: () => new Date(),
-    token: SIM_TOKEN,
+    token,
     chaos,
     protectedBranches: ["master"],
   });
@@ -71,7 +74,7 @@ export async function startSimulator(opts: { chaos?: Chaos } = {}): Promise<Simu
       FLOODGATE_HYDRA_URL: hydra.url,
       FLOODGATE_GITHUB_API_URL: github.url,
       FLOODGATE_REPO: "NixOS/nixpkgs",
-      GITHUB_TOKEN: SIM_TOKEN,
+      GITHUB_TOKEN: token,
       FLOODGATE_HYDRA_RPS: "200",
     },
     async evaluate(channel, opts = {}) {

@@ -26,6 +26,8 @@ export function runFloodgate(args: string[], env: Record<string, string>): Promi
 export interface ServeProcess {
   child: ChildProcessWithoutNullStreams;
   port: number;
+  /** Everything it wrote so far, stdout then stderr. */
+  output(): string;
   /** Sends `signal` and resolves with the exit code (null when killed by the signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -40,8 +42,8 @@ export async function startServe(env: Record<string, string>): Promise<ServeProc
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
+  let out = "";
   const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
@@ -52,6 +54,7 @@ export async function startServe(env: Record<string, string>): Promise<ServeProc
   return {
     child,
     port,
+    output: () => `${out}\n${stderr}`,
     stop: (signal = "SIGTERM") => {
       child.kill(signal);
       return exited;

@@ -13,6 +13,7 @@ import { createDeps, USER_AGENT } from "../../src/entry/runtime.node.ts";
 import { createHydraClient } from "../../src/hydra/hydra-client.ts";
 import { jsonLogger } from "../../src/log.ts";
 import type { BlobStore } from "../../src/publish/blob-store.ts";
+import type { Chaos } from "../../src/sim/chaos.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
 import { type Simulator, startSimulator } from "../../src/sim/simulator.node.ts";
 import { createTestDb } from "./test-db.ts";
@@ -41,6 +42,10 @@ export interface HarnessOptions {
   store?: BlobStore;
   /** Other top-level keys of the channels file (e.g. `alerts`). */
   channelsFile?: Record<string, unknown>;
+  /** Random upstream faults the simulator injects (src/sim/chaos.ts). */
+  chaos?: Chaos;
+  /** Ports other than the wired ones (e.g. a binary cache with a short timeout). */
+  deps?: (sim: Simulator) => Partial<Deps>;
 }
 
 /** floodgate wired to the simulator, a private database and a temporary storage dir. */
@@ -48,7 +53,7 @@ export async function startHarness(
   env: Record<string, string> = {},
   opts: HarnessOptions = {},
 ): Promise<Harness> {
-  const sim = await startSimulator();
+  const sim = await startSimulator(opts.chaos ? { chaos: opts.chaos } : {});
   const db = await createTestDb();
   const dataDir = mkdtempSync(join(tmpdir(), "floodgate-test-"));
   const config = parseConfig(
@@ -77,6 +82,7 @@ export async function startHarness(
     hydra,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.store ? { store: opts.store } : {}),
+    ...opts.deps?.(sim),
   });
   return {
     sim,

@@ -9,6 +9,7 @@ import { createGitHubGitHost } from "./git/github-git-host.ts";
 import { newestRateLimit } from "./git/lookup-budget.ts";
 import { observeOnly } from "./git/observe-only.ts";
 import { createHydraClient } from "./hydra/hydra-client.ts";
+import { createSharedRateLimiter } from "./hydra/shared-rate-limiter.ts";
 import type { Logger } from "./log.ts";
 import { createBinaryCache } from "./publish/binary-cache.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
@@ -59,7 +60,12 @@ export function makeDeps(
   const hydra = createHydraClient({
     baseUrl: config.hydraUrl,
     userAgent: USER_AGENT,
-    requestsPerSecond: config.hydraRequestsPerSecond,
+    // One pace for every process and Workers invocation (Hydra limits per client address).
+    limiter: createSharedRateLimiter({
+      db,
+      name: `hydra ${config.hydraUrl}`,
+      requestsPerSecond: config.hydraRequestsPerSecond,
+    }),
     logger: logger.child({ upstream: "hydra" }),
   });
   const github = createGitHubGitHost({

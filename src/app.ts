@@ -20,7 +20,6 @@ import {
   createChannelReadModel,
 } from "./status/read-model/channel-read-model.ts";
 import { loadChannelSnapshot } from "./status/read-model/channel-snapshot.ts";
-import { pageCache } from "./status/read-model/page-cache.ts";
 import { adminRoutes } from "./status/routes/admin/admin-routes.ts";
 import { alertRoutes } from "./status/routes/alert-routes.ts";
 import { assetRoutes } from "./status/routes/asset-routes.ts";
@@ -32,6 +31,7 @@ import { exportRoutes } from "./status/routes/export-routes.ts";
 import { feedRoutes } from "./status/routes/feed-routes.ts";
 import { lagRoute } from "./status/routes/lag-route.ts";
 import { landingRoutes } from "./status/routes/landing-routes.ts";
+import { pageCache } from "./status/routes/page-cache.ts";
 import { releaseListRoute } from "./status/routes/release-list-route.ts";
 import { releaseRoutes } from "./status/routes/releases.ts";
 import { statusRoutes } from "./status/routes/status-routes.ts";

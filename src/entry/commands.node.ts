@@ -4,10 +4,10 @@ import { openDatabase } from "../db/open-db.node.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { DataDirBusyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { type ChannelStatus, listChannelStatus } from "../status/channel-status.ts";
 import { everyResponseHeaders, publicFastPath } from "../status/fast-path/public-fast-path.node.ts";
 import { serveHttp } from "../status/fast-path/serve-http.node.ts";
 import { formatAge } from "../status/format-age.ts";
+import { type ChannelStatus, listChannelStatus } from "../status/read-model/channel-status.ts";
 import { followChanges } from "../status/read-model/follow-changes.ts";
 import {
   type OwnerControl,

@@ -5,7 +5,7 @@ import { tickAll } from "../channels/tick-all.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { AppError, type DataDirOwner } from "../errors.ts";
 import { type LoopbackServer, serveOnLoopback } from "../sim/serve.node.ts";
-import { type ChannelStatus, listChannelStatus } from "../status/channel-status.ts";
+import { type ChannelStatus, listChannelStatus } from "../status/read-model/channel-status.ts";
 import { ownerAdminRoutes } from "./admin-through-owner.node.ts";
 import type { Runtime } from "./runtime.node.ts";
 

@@ -1,6 +1,6 @@
-import type { ChannelStatus } from "./channel-status.ts";
 import { LATENCY_BUCKETS } from "./metrics/latency-histogram.ts";
 import type { ChannelMetricsHistory } from "./metrics/load-metrics-history.ts";
+import type { ChannelStatus } from "./read-model/channel-status.ts";
 
 // Prometheus text format: label values escape backslash, double quote and newline.
 const escapeLabel = (value: string) =>

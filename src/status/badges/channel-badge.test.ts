@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBadge } from "../../../test/support/svg.ts";
-import type { ChannelStatus } from "../channel-status.ts";
+import type { ChannelStatus } from "../read-model/channel-status.ts";
 import { BADGE_COLOURS, renderBadge } from "./badge-svg.ts";
 import { channelBadge } from "./channel-badge.ts";
 

@@ -1,5 +1,5 @@
-import type { ChannelStatus } from "../channel-status.ts";
 import { ageClass, formatAge } from "../format-age.ts";
+import type { ChannelStatus } from "../read-model/channel-status.ts";
 import type { BadgeColour } from "./badge-svg.ts";
 
 const COLOUR_OF_AGE = { fresh: "green", aging: "yellow", stale: "red" } as const;

@@ -4,7 +4,7 @@ import type { Release } from "../../db/schema.ts";
 import type { LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { latestBranchHead } from "../../git/latest-branch-head.ts";
 import { channelDir } from "../../publish/release-paths.ts";
-import { currentReleaseOf } from "../channel-status.ts";
+import { currentReleaseOf } from "../read-model/channel-status.ts";
 import { type Eta, estimateLanding } from "./advance-cadence.ts";
 import {
   buildingEvalSaw,

@@ -1,5 +1,5 @@
 import { html } from "hono/html";
-import type { ChannelDetail } from "../channel-detail.ts";
+import type { ChannelDetail } from "../read-model/channel-detail.ts";
 import type { Html } from "./layout.ts";
 
 const by = (d: ChannelDetail, action: string) => {

@@ -1,5 +1,5 @@
 import { html } from "hono/html";
-import type { AlertView } from "../alert-view.ts";
+import type { AlertView } from "../read-model/alert-view.ts";
 import type { Html } from "./layout.ts";
 
 function delivery(a: AlertView): Html | string {

@@ -1,6 +1,6 @@
 import { html } from "hono/html";
-import type { ChannelDetail } from "../channel-detail.ts";
 import { formatAge } from "../format-age.ts";
+import type { ChannelDetail } from "../read-model/channel-detail.ts";
 import { auditTable, heldNotice } from "./admin-sections.ts";
 import { alertList } from "./alert-list.ts";
 import { commitLink, type Html, layout, type PageContext } from "./layout.ts";

@@ -1,6 +1,6 @@
 import { html } from "hono/html";
-import type { ChannelStatus } from "../channel-status.ts";
 import { ageClass, formatAge } from "../format-age.ts";
+import type { ChannelStatus } from "../read-model/channel-status.ts";
 import { lookupForm } from "./landing-page.ts";
 import { commitLink, type Html, layout, type PageContext } from "./layout.ts";
 import { reasonList } from "./reason-list.ts";

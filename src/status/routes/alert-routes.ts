@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import { AppError, NotFoundError } from "../../errors.ts";
-import { alertViews } from "../alert-view.ts";
+import { alertViews } from "../read-model/alert-view.ts";
 
 export interface AlertRoutesDeps {
   db: Db;

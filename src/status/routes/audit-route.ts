@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import { NotFoundError } from "../../errors.ts";
-import { listAuditEntries } from "../audit-entries.ts";
+import { listAuditEntries } from "../read-model/audit-entries.ts";
 
 /** `GET /api/v1/channels/{channel}/audit`: public, newest first; labels only, never tokens. */
 export function auditRoute(deps: { db: Db; channels: ChannelSpec[] }): Hono {

@@ -4,8 +4,8 @@ import type { ChannelSpec } from "../../config/channels-file.ts";
 import { NotFoundError } from "../../errors.ts";
 import { BADGE_CONTENT_TYPE, renderBadge } from "../badges/badge-svg.ts";
 import { channelBadge } from "../badges/channel-badge.ts";
-import { channelStatuses } from "../channel-status.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
+import { channelStatuses } from "../read-model/channel-status.ts";
 
 export interface BadgeRoutesDeps {
   channels: ChannelSpec[];

@@ -4,12 +4,12 @@ import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { channelStatuses } from "../channel-status.ts";
 import { loadMetricsHistory } from "../metrics/load-metrics-history.ts";
 import { createMetricsHistoryModel } from "../metrics/metrics-history-model.ts";
 import { renderMetrics } from "../prometheus-metrics.ts";
 import { advanceHistory } from "../read-model/advance-history.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
+import { channelStatuses } from "../read-model/channel-status.ts";
 
 export interface ExportRoutesDeps {
   db: Db;

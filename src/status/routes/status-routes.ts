@@ -2,12 +2,12 @@ import { Hono } from "hono";
 import type { Clock } from "../../clock.ts";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
-import { channelDetail } from "../channel-detail.ts";
-import { channelStatuses } from "../channel-status.ts";
 import { channelPage } from "../pages/channel-page.ts";
 import type { PageContext } from "../pages/layout.ts";
 import { statusPage } from "../pages/status-page.ts";
+import { channelDetail } from "../read-model/channel-detail.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
+import { channelStatuses } from "../read-model/channel-status.ts";
 
 export interface StatusRoutesDeps {
   db: Db;

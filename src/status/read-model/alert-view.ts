@@ -1,6 +1,6 @@
-import { listAlerts } from "../alerts/outbox.ts";
-import type { Db } from "../db/client.ts";
-import type { AlertRow, TargetDelivery } from "../db/schema.ts";
+import { listAlerts } from "../../alerts/outbox.ts";
+import type { Db } from "../../db/client.ts";
+import type { AlertRow, TargetDelivery } from "../../db/schema.ts";
 
 /** One alert as the API and the page show it: what it said and how its delivery went. */
 export interface AlertView {

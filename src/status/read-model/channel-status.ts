@@ -1,10 +1,10 @@
 import { desc, eq, sql } from "drizzle-orm";
-import type { ChannelSpec } from "../config/channels-file.ts";
-import type { Db } from "../db/client.ts";
-import { channels, type Release, releases } from "../db/schema.ts";
-import type { BlockReason, DecisionNote } from "../domain/decision.ts";
-import { channelDir } from "../publish/release-paths.ts";
-import { type ChannelSnapshotEntry, loadChannelSnapshot } from "./read-model/channel-snapshot.ts";
+import type { ChannelSpec } from "../../config/channels-file.ts";
+import type { Db } from "../../db/client.ts";
+import { channels, type Release, releases } from "../../db/schema.ts";
+import type { BlockReason, DecisionNote } from "../../domain/decision.ts";
+import { channelDir } from "../../publish/release-paths.ts";
+import { type ChannelSnapshotEntry, loadChannelSnapshot } from "./channel-snapshot.ts";
 
 export interface ChannelStatus {
   name: string;

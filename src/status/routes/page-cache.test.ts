@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { createChannelReadModel } from "./channel-read-model.ts";
+import { createChannelReadModel } from "../read-model/channel-read-model.ts";
 import { PAGE_CACHE_CONTROL, pageCache } from "./page-cache.ts";
 
 function world() {

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { ChannelReadModel } from "./channel-read-model.ts";
+import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
 
 /** What browsers, CDNs and scripts may reuse: short, then served stale while they revalidate. */
 export const PAGE_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=60";

@@ -1,6 +1,6 @@
 import { desc, eq } from "drizzle-orm";
-import type { Db } from "../db/client.ts";
-import { auditLog } from "../db/schema.ts";
+import type { Db } from "../../db/client.ts";
+import { auditLog } from "../../db/schema.ts";
 
 /** One admin action as the page and `/api/v1/channels/{channel}/audit` show it (a label, never a token). */
 export interface AuditEntry {

@@ -7,6 +7,7 @@ import type { ChannelSpec } from "./config/channels-file.ts";
 import type { Db } from "./db/client.ts";
 import { AppError, RetryLaterError } from "./errors.ts";
 import type { GitHost } from "./git/git-host.ts";
+import type { LookupWrites } from "./git/lookup-writes.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import { noWebAssets, type WebAssets } from "./status/assets/web-assets.ts";
@@ -48,6 +49,8 @@ export interface AppDeps {
   git: GitHost;
   /** Answers "has my PR landed?" where the database does not know yet, within its own budget. */
   lookups: LookupGuard;
+  /** Where lookups' findings go, after the answer (GET handlers never write). */
+  lookupWrites: LookupWrites;
   connectionAddress?: ConnectionAddress;
   /** Announced changes refresh the default read model at once. */
   changes?: ChannelChanges;

@@ -7,6 +7,7 @@ import { createDbUpstreamCache } from "./db/upstream-cache.ts";
 import type { Deps } from "./deps.ts";
 import { createGitHubGitHost } from "./git/github-git-host.ts";
 import { newestRateLimit } from "./git/lookup-budget.ts";
+import { queuedLookupWrites } from "./git/lookup-writes.ts";
 import { observeOnly } from "./git/observe-only.ts";
 import { createHydraClient } from "./hydra/hydra-client.ts";
 import { createSharedRateLimiter } from "./hydra/shared-rate-limiter.ts";
@@ -118,6 +119,7 @@ export function makeDeps(
     owner,
     keepReleases: config.keepReleases,
     lookups,
+    lookupWrites: queuedLookupWrites(db, logger.child({ step: "lookups" })),
     connectionAddress,
     changes: createChannelChanges({ owner, logger, announce: notifyThroughDatabase(db) }),
     gate: config.gate,

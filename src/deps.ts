@@ -7,6 +7,7 @@ import type { GatePolicy } from "./config/config.ts";
 import type { Db } from "./db/client.ts";
 import type { UpstreamCache } from "./db/upstream-cache.ts";
 import type { GitHost } from "./git/git-host.ts";
+import type { LookupWrites } from "./git/lookup-writes.ts";
 import type { HydraApi } from "./hydra/hydra-api.ts";
 import type { Logger } from "./log.ts";
 import type { BinaryCache } from "./publish/binary-cache.ts";
@@ -53,6 +54,8 @@ export interface Deps {
   keepReleases?: number | null;
   /** Public lookups' own GitHub budget, caches and per-client allowance; the tick uses `git`. */
   lookups: LookupGuard;
+  /** What lookups learn from GitHub (landings, PRs), written after their answer. */
+  lookupWrites: LookupWrites;
   /** The connection's peer address, where the runtime can tell (per-client lookup limits). */
   connectionAddress?: ConnectionAddress;
   /** Call after committing anything the public reads show (a flip, pin, freeze, tick outcome). */

@@ -87,7 +87,10 @@ export async function openRuntime(
       ...(files ? { files } : {}),
       ...(handle.listen ? { listen: handle.listen } : {}),
       advertise: handle.advertise,
-      close: () => handle.close(),
+      close: async () => {
+        await deps.lookupWrites.settled();
+        await handle.close();
+      },
     };
   } catch (err) {
     await handle.close();

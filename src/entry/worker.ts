@@ -93,7 +93,8 @@ export default {
       });
       return await createApp({ ...runtime.deps, readModel }).fetch(request);
     } finally {
-      ctx.waitUntil(runtime.close());
+      // A lookup's findings are written after its answer; the connection closes behind them.
+      ctx.waitUntil(runtime.deps.lookupWrites.settled().finally(runtime.close));
     }
   },
 

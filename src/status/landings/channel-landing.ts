@@ -3,6 +3,7 @@ import type { Db } from "../../db/client.ts";
 import type { Release } from "../../db/schema.ts";
 import type { LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { latestBranchHead } from "../../git/latest-branch-head.ts";
+import type { LookupWrites } from "../../git/lookup-writes.ts";
 import { channelDir } from "../../publish/release-paths.ts";
 import { currentReleaseOf } from "../read-model/channel-status.ts";
 import { type Eta, estimateLanding } from "./advance-cadence.ts";
@@ -10,7 +11,6 @@ import {
   buildingEvalSaw,
   landedRelease,
   publishedReleases,
-  recordLanding,
   runningGateEvals,
 } from "./landing-queries.ts";
 
@@ -38,6 +38,7 @@ export type ChannelLanding =
 export interface LandingContext {
   db: Db;
   git: LookupHost;
+  lookupWrites: LookupWrites;
   now: Date;
   publicUrl: string;
   hydraUrl?: string;
@@ -92,7 +93,7 @@ async function firstContaining(
   }
   const found = published[lo];
   if (!found || lo === 0) return null;
-  await recordLanding(ctx.db, found.id, sha);
+  ctx.lookupWrites.landing(found.id, sha);
   return found;
 }
 

@@ -5,6 +5,7 @@ import type { PullRequestRow } from "../../db/schema.ts";
 import { AppError, NotFoundError } from "../../errors.ts";
 import { isNotFound, type LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { cachedPullsForCommit } from "../../git/cached-pulls.ts";
+import type { LookupWrites } from "../../git/lookup-writes.ts";
 import { type ChannelLanding, channelLanding, containment } from "./channel-landing.ts";
 import { commitsByPrefix } from "./landing-queries.ts";
 
@@ -12,6 +13,8 @@ export interface LandingDeps {
   db: Db;
   /** Lookups' reads: within their own GitHub budget, never the tick's (lookup-guard.ts). */
   git: LookupHost;
+  /** What lookups learn is written after the answer, never by the GET itself. */
+  lookupWrites: LookupWrites;
   channels: ChannelSpec[];
   clock: Clock;
   publicUrl: string;
@@ -95,6 +98,7 @@ export async function channelLandings(deps: LandingDeps, sha: string): Promise<C
   const ctx = {
     db: deps.db,
     git: deps.git,
+    lookupWrites: deps.lookupWrites,
     now: deps.clock.now(),
     publicUrl: deps.publicUrl,
     hydraUrl: deps.hydraUrl,

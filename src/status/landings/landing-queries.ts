@@ -50,10 +50,6 @@ export function publishedReleases(db: Db, channel: string): Promise<Release[]> {
     .orderBy(asc(releases.publishedAt), asc(releases.id));
 }
 
-export async function recordLanding(db: Db, releaseId: number, sha: string): Promise<void> {
-  await db.insert(releaseCommits).values({ releaseId, sha }).onConflictDoNothing();
-}
-
 /** Evals whose channel gate (the aggregate build) Hydra has not finished, newest first. */
 export async function runningGateEvals(
   db: Db,

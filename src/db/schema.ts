@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
@@ -58,12 +59,18 @@ export const branchHeads = pgTable(
   (t) => [index("branch_heads_branch_observed").on(t.branch, t.observedAt)],
 );
 
-export const commits = pgTable("commits", {
-  sha: text("sha").primaryKey(),
-  committedAt: at("committed_at").notNull(),
-  firstSeenAt: at("first_seen_at").notNull(),
-  firstSeenBranch: text("first_seen_branch").notNull(),
-});
+export const commits = pgTable(
+  "commits",
+  {
+    sha: text("sha").primaryKey(),
+    committedAt: at("committed_at").notNull(),
+    firstSeenAt: at("first_seen_at").notNull(),
+    firstSeenBranch: text("first_seen_branch").notNull(),
+  },
+  // Sha prefixes are ranges in byte order; the primary key's collation (the database's, often
+  // en_US or C.UTF-8) cannot serve `LIKE 'abc%'` or such a range. Full shas use the primary key.
+  (t) => [index("commits_sha_bytes").on(sql`${t.sha} collate "C"`)],
+);
 
 export const hydraEvals = pgTable("hydra_evals", {
   id: hydraId("id").primaryKey(),

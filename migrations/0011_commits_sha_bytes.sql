@@ -1,0 +1,1 @@
+CREATE INDEX "commits_sha_bytes" ON "commits" USING btree ("sha" collate "C");

@@ -27,13 +27,20 @@ export function which(tool: string): string | null {
 const UNIT: Record<string, number> = { us: 1e-3, ms: 1, s: 1000, m: 60_000 };
 const BYTES: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 
-/** `wrk -t1 -c<connections> -d<seconds>s --latency`, parsed. */
-export async function wrk(url: string, connections: number, seconds: number): Promise<LoadResult> {
+/** `wrk -t1 -c<connections> -d<seconds>s --latency [-s script] [--timeout]`, parsed. */
+export async function wrk(
+  url: string,
+  connections: number,
+  seconds: number,
+  opts: { script?: string; timeoutSeconds?: number } = {},
+): Promise<LoadResult> {
   const { stdout } = await run("wrk", [
     "-t1",
     `-c${connections}`,
     `-d${seconds}s`,
     "--latency",
+    ...(opts.script ? ["-s", opts.script] : []),
+    ...(opts.timeoutSeconds ? ["--timeout", `${opts.timeoutSeconds}s`] : []),
     url,
   ]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);

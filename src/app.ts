@@ -5,12 +5,14 @@ import type { Clock } from "./clock.ts";
 import type { AdminToken } from "./config/admin-tokens.ts";
 import type { ChannelSpec } from "./config/channels-file.ts";
 import type { Db } from "./db/client.ts";
+import { createDbUpstreamCache, type UpstreamCache } from "./db/upstream-cache.ts";
 import { AppError, RetryLaterError } from "./errors.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { LookupWrites } from "./git/lookup-writes.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import { noWebAssets, type WebAssets } from "./status/assets/web-assets.ts";
+import { createBlockerIssuesModel } from "./status/blockers/blocker-issues-model.ts";
 import { createLagReadModel, type LagReadModel } from "./status/lag/lag-read-model.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
 import { pageContext } from "./status/pages/layout.ts";
@@ -39,6 +41,8 @@ import { statusRoutes } from "./status/routes/status-routes.ts";
 
 export interface AppDeps {
   db: Db;
+  /** Where the tick stores upstream answers (the blocker banner's issues); default over `db`. */
+  upstreamCache?: UpstreamCache;
   store: BlobStore;
   channels: ChannelSpec[];
   clock: Clock;
@@ -124,7 +128,12 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", lagRoute({ channels: deps.channels, lag }));
   app.route("/", releaseListRoute(deps));
   app.use(pageCache({ readModel }));
-  app.route("/", statusRoutes({ ...deps, readModel, page }));
+  const blockers = createBlockerIssuesModel({
+    upstreamCache: deps.upstreamCache ?? createDbUpstreamCache(deps.db),
+    channels: deps.channels.map((c) => c.name),
+    onStale: (err) => deps.logger.warn("serving the last blocker issues", { error: String(err) }),
+  });
+  app.route("/", statusRoutes({ ...deps, readModel, page, blockers }));
   app.route("/", releaseRoutes({ store: deps.store }));
   app.route("/", landingRoutes({ ...deps, page }));
   app.route("/", exportRoutes({ ...deps, readModel }));

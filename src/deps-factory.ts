@@ -5,6 +5,7 @@ import type { Config } from "./config/config.ts";
 import type { Db } from "./db/client.ts";
 import { createDbUpstreamCache } from "./db/upstream-cache.ts";
 import type { Deps } from "./deps.ts";
+import { createGitHubIssueSource } from "./git/blocker-issues.ts";
 import { createGitHubGitHost } from "./git/github-git-host.ts";
 import { newestRateLimit } from "./git/lookup-budget.ts";
 import { queuedLookupWrites } from "./git/lookup-writes.ts";
@@ -123,6 +124,15 @@ export function makeDeps(
     connectionAddress,
     changes: createChannelChanges({ owner, logger, announce: notifyThroughDatabase(db) }),
     gate: config.gate,
+    issues: createGitHubIssueSource({
+      baseUrl: config.githubApiUrl,
+      repo: config.repo,
+      token: config.githubToken,
+      userAgent: USER_AGENT,
+      logger: logger.child({ upstream: "github", for: "blocker issues" }),
+      upstreamCache,
+      now,
+    }),
     ...overrides,
   };
 }

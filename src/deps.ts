@@ -6,6 +6,7 @@ import type { ChannelSpec } from "./config/channels-file.ts";
 import type { GatePolicy } from "./config/config.ts";
 import type { Db } from "./db/client.ts";
 import type { UpstreamCache } from "./db/upstream-cache.ts";
+import type { IssueSource } from "./git/blocker-issues.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { LookupWrites } from "./git/lookup-writes.ts";
 import type { HydraApi } from "./hydra/hydra-api.ts";
@@ -60,6 +61,8 @@ export interface Deps {
   connectionAddress?: ConnectionAddress;
   /** Call after committing anything the public reads show (a flip, pin, freeze, tick outcome). */
   changes: ChannelChanges;
+  /** Open GitHub issues by label (the channel-blocker banner); absent: no banner is refreshed. */
+  issues?: IssueSource;
   /** Lease length and renewal, release step attempts and backoff (FLOODGATE_LEASE_SECONDS, …). */
   gate: GatePolicy;
 }

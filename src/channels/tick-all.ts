@@ -2,11 +2,13 @@ import { deliverPendingAlerts } from "../alerts/deliver-alerts.ts";
 import type { Deps } from "../deps.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { errorCode, errorMessage } from "../errors.ts";
+import { refreshBlockerIssues } from "../jobs/refresh-blocker-issues.ts";
 import { tickChannel } from "./tick-channel.ts";
 
 /**
  * Ticks channels one after another; one channel's failure never stops the others. The alerts the
- * ticks recorded go out after the last one (bounded; what cannot go now waits for the next run).
+ * ticks recorded go out after the last one (bounded; what cannot go now waits for the next run);
+ * then the open channel-blocker issues are refreshed when due.
  * Once `stop` aborts (SIGTERM), the channel in progress stops and the rest are not started.
  */
 export async function tickAll(
@@ -40,5 +42,9 @@ export async function tickAll(
     });
   }
   await deliverPendingAlerts(deps);
+  if (deps.issues && !stop?.aborted) {
+    const { upstreamCache, issues, logger } = deps;
+    await refreshBlockerIssues({ upstreamCache, issues, logger, now: deps.clock.now() });
+  }
   return outcomes;
 }

@@ -15,6 +15,7 @@ import {
 import {
   commitJson,
   compareJson,
+  issueJson,
   type JsonContext,
   pullJson,
   type RateLimitBucket,
@@ -296,6 +297,20 @@ function createFakeGitHubApp(state: {
       { page: c.req.query("page"), perPage: c.req.query("per_page") },
     );
     return reply(c, 200, body, link ? { link } : {});
+  });
+
+  // GitHub's issue list: `labels` is comma-separated and all must match; `state` defaults to open.
+  app.get("/repos/:owner/:repo/issues", (c) => {
+    const state = c.req.query("state") ?? "open";
+    if (state !== "open" && state !== "closed" && state !== "all") return notFound(c);
+    const labels = (c.req.query("labels") ?? "").split(",").filter((l) => l !== "");
+    const perPage = Math.min(100, Number(c.req.query("per_page") ?? 30) || 30);
+    const issues = model.issues(state, labels).slice(0, perPage);
+    return reply(
+      c,
+      200,
+      issues.map((i) => issueJson(json(c), i)),
+    );
   });
 
   app.get("/repos/:owner/:repo/pulls/:number", (c) => {

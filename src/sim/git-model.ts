@@ -24,6 +24,16 @@ export interface PullRequest {
   mergedAt: Date | null;
 }
 
+/** An issue with labels (the channel-blocker banner reads open ones labelled as blockers). */
+export interface ModelIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  state: "open" | "closed";
+  createdAt: Date;
+}
+
 export type CompareStatus = "ahead" | "behind" | "identical" | "diverged";
 
 export interface ModelComparison {
@@ -52,6 +62,7 @@ export class GitModel {
   private readonly commits = new Map<string, GitCommit>();
   private readonly refs = new Map<string, string>();
   private readonly pulls = new Map<number, PullRequest>();
+  private readonly issueList = new Map<number, ModelIssue>();
   private clock: () => Date;
   private counter = 0;
 
@@ -190,6 +201,31 @@ export class GitModel {
 
   pull(n: number): PullRequest | undefined {
     return this.pulls.get(n);
+  }
+
+  addIssue(issue: { number: number; title: string; body?: string; labels?: string[] }): ModelIssue {
+    const stored: ModelIssue = {
+      body: "",
+      labels: [],
+      ...issue,
+      state: "open",
+      createdAt: this.clock(),
+    };
+    this.issueList.set(issue.number, stored);
+    return stored;
+  }
+
+  closeIssue(n: number): void {
+    const issue = this.issueList.get(n);
+    if (issue) issue.state = "closed";
+  }
+
+  /** Newest first, like GitHub's default sort; `labels` must all be present. */
+  issues(state: "open" | "closed" | "all", labels: string[]): ModelIssue[] {
+    return [...this.issueList.values()]
+      .filter((i) => state === "all" || i.state === state)
+      .filter((i) => labels.every((l) => i.labels.includes(l)))
+      .sort((a, b) => b.number - a.number);
   }
 
   pullsForCommit(sha: string): PullRequest[] {

@@ -1,4 +1,4 @@
-import type { GitCommit, GitModel, ModelComparison, PullRequest } from "./git-model.ts";
+import type { GitCommit, GitModel, ModelComparison, ModelIssue, PullRequest } from "./git-model.ts";
 
 /** Where a response's links point: `api` is `<origin>/repos/<owner>/<name>`. */
 export interface JsonContext {
@@ -67,6 +67,21 @@ export function pullJson(ctx: JsonContext, model: GitModel, p: PullRequest) {
     merged_at: p.mergedAt?.toISOString() ?? null,
     merge_commit_sha: p.mergeCommitSha,
     base: { label: `NixOS:${p.baseRef}`, ref: p.baseRef, sha: model.branchHead(p.baseRef) ?? null },
+  };
+}
+
+export function issueJson(ctx: JsonContext, i: ModelIssue) {
+  return {
+    url: `${ctx.api}/issues/${i.number}`,
+    id: 200_000 + i.number,
+    number: i.number,
+    html_url: `https://github.com/${ctx.repo}/issues/${i.number}`,
+    state: i.state,
+    title: i.title,
+    body: i.body,
+    labels: i.labels.map((name, n) => ({ id: n + 1, name })),
+    created_at: i.createdAt.toISOString(),
+    updated_at: i.createdAt.toISOString(),
   };
 }
 

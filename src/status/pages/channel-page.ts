@@ -1,8 +1,10 @@
 import { html } from "hono/html";
+import type { BlockerIssue } from "../blockers/blocker-issues-model.ts";
 import { formatAge } from "../format-age.ts";
 import type { ChannelDetail } from "../read-model/channel-detail.ts";
 import { auditTable, heldNotice } from "./admin-sections.ts";
 import { alertList } from "./alert-list.ts";
+import { blockerBanner } from "./blocker-banner.ts";
 import { commitLink, type Html, layout, type PageContext } from "./layout.ts";
 import { reasonList } from "./reason-list.ts";
 
@@ -34,12 +36,18 @@ function jobStrip(d: ChannelDetail): Html {
 }
 
 /** One channel: where it stands, why, its funnel from master to branch, history and events. */
-export function channelPage(ctx: PageContext, d: ChannelDetail, hydraUrl: string): Html {
+export function channelPage(
+  ctx: PageContext,
+  d: ChannelDetail,
+  hydraUrl: string,
+  blockers: BlockerIssue[] = [],
+): Html {
   const ch = d.channel;
   return layout(
     `${ch.name}: floodgate`,
     html`<p><a href="/">All channels</a></p>
 <h1><code>${ch.name}</code></h1>
+${blockerBanner(blockers, ch.name)}
 <p>${ch.status}${ch.variant ? `, ${ch.variant}` : ""}; Hydra job
   <a href="${hydraUrl}/job/${ch.job}#tabs-constituents"><code>${ch.job}</code></a>; branch <code>${ch.branch}</code></p>
 ${heldNotice(d)}

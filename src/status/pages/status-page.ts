@@ -1,6 +1,8 @@
 import { html } from "hono/html";
+import type { BlockerIssue } from "../blockers/blocker-issues-model.ts";
 import { ageClass, formatAge } from "../format-age.ts";
 import type { ChannelStatus } from "../read-model/channel-status.ts";
+import { blockerBanner } from "./blocker-banner.ts";
 import { lookupForm } from "./landing-page.ts";
 import { commitLink, type Html, layout, type PageContext } from "./layout.ts";
 import { reasonList } from "./reason-list.ts";
@@ -22,10 +24,16 @@ function channelRow(ctx: PageContext, ch: ChannelStatus): Html {
 }
 
 /** The status overview: each channel, its age, its revision, and why it is not moving. */
-export function statusPage(ctx: PageContext, channels: ChannelStatus[], generatedAt: Date): Html {
+export function statusPage(
+  ctx: PageContext,
+  channels: ChannelStatus[],
+  generatedAt: Date,
+  blockers: BlockerIssue[] = [],
+): Html {
   return layout(
     "floodgate: Nix channel status",
     html`<h1>Nix channel status</h1>
+${blockerBanner(blockers)}
 ${lookupForm()}
 <table>
 <thead><tr><th>Channel</th><th>Last updated</th><th>Commit</th><th>Hydra job</th><th>State</th></tr></thead>

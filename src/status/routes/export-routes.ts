@@ -5,9 +5,9 @@ import type { Db } from "../../db/client.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { loadMetricsHistory } from "../metrics/load-metrics-history.ts";
-import { createMetricsHistoryModel } from "../metrics/metrics-history-model.ts";
 import { renderMetrics } from "../prometheus-metrics.ts";
 import { advanceHistory } from "../read-model/advance-history.ts";
+import { createBackgroundValue } from "../read-model/background-value.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
 import { channelStatuses } from "../read-model/channel-status.ts";
 
@@ -20,11 +20,15 @@ export interface ExportRoutesDeps {
   logger: Logger;
 }
 
+/** How old the history behind `/metrics` (latency, green evals) may get before a reload. */
+const METRICS_HISTORY_MAX_AGE_MS = 30_000;
+
 /** Machine-readable views for existing tools: Prometheus `/metrics` and channels.nix.gsc.io's history. */
 export function exportRoutes(deps: ExportRoutesDeps): Hono {
   const app = new Hono();
-  const history = createMetricsHistoryModel({
+  const history = createBackgroundValue({
     load: () => loadMetricsHistory(deps.db, deps.channels),
+    maxAgeMs: METRICS_HISTORY_MAX_AGE_MS,
     onStale: (err) => deps.logger.warn("serving the last metrics history", { error: String(err) }),
   });
 

@@ -30,8 +30,15 @@ export function bytesStream(bytes: Uint8Array | string): ReadableStream<Uint8Arr
   });
 }
 
-/** A web stream pulled from an async generator, one chunk per read (no read-ahead). */
-export function streamFrom(source: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
+/**
+ * A web stream pulled from an async generator. With `readAheadBytes` the generator runs ahead of
+ * the reader by up to that many bytes (so a producer, say `xz`, works while the consumer does);
+ * without, one chunk per read.
+ */
+export function streamFrom(
+  source: AsyncGenerator<Uint8Array>,
+  readAheadBytes = 0,
+): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -47,6 +54,6 @@ export function streamFrom(source: AsyncGenerator<Uint8Array>): ReadableStream<U
         await source.return(undefined);
       },
     },
-    { highWaterMark: 0 },
+    new ByteLengthQueuingStrategy({ highWaterMark: readAheadBytes }),
   );
 }

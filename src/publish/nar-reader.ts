@@ -56,6 +56,17 @@ class ByteReader {
     }
   }
 
+  /** Drops the next `n` bytes. */
+  async skip(n: number): Promise<void> {
+    for (let left = n; left > 0; ) {
+      await this.fill();
+      const take = Math.min(left, this.chunk.byteLength - this.offset);
+      this.offset += take;
+      this.consumed += take;
+      left -= take;
+    }
+  }
+
   async u64(): Promise<number> {
     const b = await this.bytes(8);
     const view = new DataView(b.buffer, b.byteOffset, 8);
@@ -99,7 +110,7 @@ export interface NarFile {
 
 /**
  * Streams the bytes of the regular file at `path` (relative to the NAR's root, "" for a file NAR)
- * out of a NAR stream, reading no further than the file's end. Memory stays at one chunk.
+ * out of a NAR stream, reading no further than the file's end. Memory stays at a few chunks.
  */
 export function extractNarFile(
   nar: ReadableStream<Uint8Array>,
@@ -114,21 +125,25 @@ export function extractNarFile(
     (async function* () {
       try {
         await reader.expect("nix-archive-1");
-        const found = yield* walk(reader, "", wanted);
-        if (!found) throw new NarFormatError(`NAR has no regular file ${wanted || "(root)"}`);
+        const size = await seek(reader, "", wanted);
+        if (size === null) {
+          throw new NarFormatError(`NAR has no regular file ${wanted || "(root)"}`);
+        }
+        // Straight from the reader: the file's chunks pass through no recursion.
+        yield* reader.pieces(size);
       } finally {
         await reader.cancel();
       }
     })(),
+    READ_AHEAD_BYTES,
   );
 }
 
-/** Walks one node; yields the contents of `wanted` when it is reached and returns true. */
-async function* walk(
-  reader: ByteReader,
-  path: string,
-  wanted: string,
-): AsyncGenerator<Uint8Array, boolean> {
+// The parser runs ahead of a slow consumer (a disk write) by this much, and no more.
+const READ_AHEAD_BYTES = 1 << 20;
+
+/** Walks one node up to the contents of `wanted` and returns its size, or null when not inside. */
+async function seek(reader: ByteReader, path: string, wanted: string): Promise<number | null> {
   await reader.expect("(");
   await reader.expect("type");
   const type = await reader.token();
@@ -140,34 +155,33 @@ async function* walk(
     }
     if (word !== "contents") throw new NarFormatError(`NAR: expected "contents", got "${word}"`);
     const size = await reader.u64();
-    const hit = path === wanted;
-    for await (const piece of reader.pieces(size)) if (hit) yield piece;
-    if (hit) return true;
+    if (path === wanted) return size;
+    await reader.skip(size);
     await reader.padding(size);
     await reader.expect(")");
-    return false;
-  } else if (type === "symlink") {
+    return null;
+  }
+  if (type === "symlink") {
     await reader.expect("target");
     await reader.token();
     await reader.expect(")");
-    return false;
-  } else if (type === "directory") {
-    for (;;) {
-      const word = await reader.token();
-      if (word === ")") return false;
-      if (word !== "entry") throw new NarFormatError(`NAR: expected "entry", got "${word}"`);
-      await reader.expect("(");
-      await reader.expect("name");
-      const name = await reader.token();
-      if (name === "" || name === "." || name === ".." || name.includes("/")) {
-        throw new NarFormatError(`NAR: bad entry name "${name}"`);
-      }
-      await reader.expect("node");
-      const child = path === "" ? name : `${path}/${name}`;
-      if (yield* walk(reader, child, wanted)) return true;
-      await reader.expect(")");
+    return null;
+  }
+  if (type !== "directory") throw new NarFormatError(`NAR: unknown node type "${type}"`);
+  for (;;) {
+    const word = await reader.token();
+    if (word === ")") return null;
+    if (word !== "entry") throw new NarFormatError(`NAR: expected "entry", got "${word}"`);
+    await reader.expect("(");
+    await reader.expect("name");
+    const name = await reader.token();
+    if (name === "" || name === "." || name === ".." || name.includes("/")) {
+      throw new NarFormatError(`NAR: bad entry name "${name}"`);
     }
-  } else {
-    throw new NarFormatError(`NAR: unknown node type "${type}"`);
+    await reader.expect("node");
+    const child = path === "" ? name : `${path}/${name}`;
+    const size = await seek(reader, child, wanted);
+    if (size !== null) return size;
+    await reader.expect(")");
   }
 }

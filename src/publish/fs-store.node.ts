@@ -18,6 +18,7 @@ import { forEachChunk } from "./for-each-chunk.ts";
 import { listFilesUnder, removeWithEmptyParents } from "./fs-store-folders.node.ts";
 import { tempPath } from "./fs-store-temps.node.ts";
 import { splitKey } from "./release-paths.ts";
+import { createWriteBehind } from "./write-behind.node.ts";
 
 const CHUNK = 256 * 1024;
 
@@ -199,13 +200,16 @@ export function createFsStore(rootDir: string): FsStore {
         const hash = createHash("sha256");
         let size = 0;
         const handle = fh;
+        const file = createWriteBehind(handle);
+        const writeFailed = (err: unknown) => {
+          throw storageError("STORAGE_WRITE", `cannot write ${key}`, err);
+        };
         await forEachChunk(body, async (chunk) => {
           hash.update(chunk);
           size += chunk.byteLength;
-          await writeAll(handle, chunk).catch((err: unknown) => {
-            throw storageError("STORAGE_WRITE", `cannot write ${key}`, err);
-          });
+          await file.push(chunk).catch(writeFailed);
         });
+        await file.finish().catch(writeFailed);
         const sha256 = hash.digest("hex");
         const expected = opts.expectedSha256?.toLowerCase();
         if (expected !== undefined && expected !== sha256) {
@@ -256,14 +260,6 @@ export function createFsStore(rootDir: string): FsStore {
       await removeWithEmptyParents(rootDir, at.path, at.sidecarPath);
     },
   };
-}
-
-async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.byteLength) {
-    const { bytesWritten } = await fh.write(chunk, offset, chunk.byteLength - offset);
-    offset += bytesWritten;
-  }
 }
 
 async function hashHandle(fh: FileHandle): Promise<string> {

@@ -21,6 +21,7 @@ describe("upstream chaos: random 429s, 5xx, resets, slow, cut and wrong bodies, 
     expect(result.wrong).toEqual([]);
     expect(result.unseen).toEqual([]);
     expect(result.advances).toBeGreaterThan(0);
+    expect(result.branchUpdates).toBeGreaterThan(0);
     expect(result.recoveryMs).not.toBeNull();
   }, 180_000);
 });

@@ -101,6 +101,7 @@ async function play(
   const truth: GroundTruth = { evals: new Map(specs.map((s) => [s.name, []])) };
   const planned: PlannedEval[] = [];
   const restarts: { build: number; at: number }[] = [];
+  const passes: { build: number; at: number }[] = [];
   const served = new Map<string, { name: string; revision: string } | null>();
   const result: ChaosRunResult = {
     chaosMs: opts.chaosMs,
@@ -147,14 +148,12 @@ async function play(
         restarts.push({ build: p.ev.buildIds[victim] ?? 0, at: round + 2 });
       }
     }
+    // A maintainer restarts the failed build; it stays pending one or two rounds, then passes.
     for (const r of restarts.filter((q) => q.at === round)) {
       h.sim.hydra.model.restartBuild(r.build);
-      restarts.push({ build: r.build, at: round + 1 + Math.floor(rand() * 2) });
+      passes.push({ build: r.build, at: round + 1 + Math.floor(rand() * 2) });
     }
-    // A restarted build stays pending one or two rounds, then passes.
-    for (const r of restarts.filter((q) => q.at === round - 1)) {
-      if (!h.sim.hydra.model.build(r.build)?.finished) h.sim.hydra.model.finishBuild(r.build, 0);
-    }
+    for (const r of passes.filter((q) => q.at === round)) h.sim.hydra.model.finishBuild(r.build, 0);
   };
 
   const tickAndJudge = async () => {

@@ -50,8 +50,10 @@ export function wrongBranchUpdates(
   since: number,
 ): { checked: number; wrong: string[] } {
   const wrong: string[] = [];
+  // Octokit sends the ref percent-encoded (`refs/heads%2Fnixos-unstable`).
   const updates = sim.github.requests
     .slice(since)
+    .map((r) => ({ ...r, path: decodeURIComponent(r.path) }))
     .filter((r) => r.method === "PATCH" && r.path.includes("/git/refs/heads/") && r.status === 200);
   for (const update of updates) {
     const branch = decodeURIComponent(update.path.split("/git/refs/heads/")[1] ?? "");

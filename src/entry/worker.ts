@@ -8,6 +8,7 @@ import { createDb } from "../db/client.ts";
 import { makeDeps } from "../deps-factory.ts";
 import { ConfigError, errorMessage } from "../errors.ts";
 import { runScheduledTick } from "../jobs/run-scheduled-tick.ts";
+import { enqueueScheduledTicks, runQueuedTick, type TickQueue } from "../jobs/tick-queue.ts";
 import { jsonLogger } from "../log.ts";
 import { createR2Store, type R2BucketLike } from "../publish/r2-store.ts";
 import { parseWebAssets } from "../status/assets/web-assets.ts";
@@ -26,15 +27,22 @@ const snapshotCell = createSnapshotCell();
 interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
 }
+interface QueueMessage {
+  body: unknown;
+  ack(): void;
+}
 interface ExportedHandler<E> {
   fetch(request: Request, env: E, ctx: ExecutionContext): Promise<Response>;
   scheduled(controller: { cron: string }, env: E, ctx: ExecutionContext): Promise<void>;
+  queue(batch: { messages: readonly QueueMessage[] }, env: E, ctx: ExecutionContext): Promise<void>;
 }
 
 /** Bindings from wrangler.toml; every string var is read as the env var of the same name. */
 interface Env {
   HYPERDRIVE: { connectionString: string };
   RELEASES: R2BucketLike;
+  /** The tick queue: each channel's tick in an invocation of its own; unset, one cron run ticks all. */
+  TICKS?: TickQueue;
   /** The channels file's JSON (a string, or a table in `[vars]`) in place of the bundled one. */
   FLOODGATE_CHANNELS_JSON?: unknown;
   [name: string]: unknown;
@@ -100,6 +108,25 @@ export default {
 
   async scheduled(controller, env, ctx) {
     const { deps, close } = open(env);
-    ctx.waitUntil(runScheduledTick(deps, controller.cron).finally(close));
+    const run = env.TICKS
+      ? enqueueScheduledTicks(deps, env.TICKS, controller.cron)
+      : runScheduledTick(deps, controller.cron);
+    ctx.waitUntil(run.finally(close));
+  },
+
+  // max_batch_size = 1 (wrangler.toml): one channel per invocation, each with its own limits.
+  async queue(batch, env) {
+    const { deps, close } = open(env);
+    try {
+      for (const message of batch.messages) {
+        // A tick records its own failures, and a bad message stays bad: never redelivered.
+        await runQueuedTick(deps, message.body).catch((err: unknown) =>
+          deps.logger.error("queued tick refused", { job: "tick", error: errorMessage(err) }),
+        );
+        message.ack();
+      }
+    } finally {
+      await close();
+    }
   },
 } satisfies ExportedHandler<Env>;

@@ -72,7 +72,12 @@ export class MissingRowError extends AppError {
 }
 
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (!(err instanceof Error)) return String(err);
+  // drizzle wraps the driver's error as "Failed query: <sql> params: …"; the driver's reason is the news.
+  if (err.message.startsWith("Failed query:") && err.cause instanceof Error) {
+    return `database query failed: ${err.cause.message}`;
+  }
+  return err.message;
 }
 
 export function errorCode(err: unknown): string {

@@ -14,6 +14,7 @@ import type { Logger } from "./log.ts";
 import type { BinaryCache } from "./publish/binary-cache.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import type { Codec } from "./publish/codec.ts";
+import type { ProgramsIndexer } from "./publish/programs/programs-indexer.ts";
 import type { WebAssets } from "./status/assets/web-assets.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
 import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
@@ -49,6 +50,8 @@ export interface Deps {
   downloadDeadlineMs: number;
   /** xz/zstd/brotli streams; only Node has them (release files that need one are skipped without). */
   codec?: Codec;
+  /** programs.sqlite and the NixOS tarball repack; Node only (absent: Hydra's tarballs as they are). */
+  programsIndexer?: ProgramsIndexer;
   /** Identifies this process in channel leases, so two advancers never work on one channel. */
   owner: string;
   /** Published releases retention keeps per channel (FLOODGATE_KEEP_RELEASES); null keeps all, unset 30. */

@@ -52,6 +52,7 @@ const Env = z.object({
   FLOODGATE_HYDRA_URL: optional(HttpUrl),
   FLOODGATE_BINARY_CACHE_URL: optional(HttpUrl),
   FLOODGATE_HYDRA_RPS: optional(RequestsPerSecond),
+  FLOODGATE_BINARY_CACHE_RPS: optional(RequestsPerSecond),
   FLOODGATE_GITHUB_API_URL: optional(HttpUrl),
   FLOODGATE_REPO: optional(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"')),
   GITHUB_TOKEN: optional(z.string()),
@@ -139,6 +140,8 @@ export interface Config {
   /** Overall deadline of each product download (FLOODGATE_DOWNLOAD_DEADLINE_SECONDS). */
   downloadDeadlineMs: number;
   hydraRequestsPerSecond: number;
+  /** Pace of `.ls` listing requests for programs.sqlite (cache.nixos.org is a CDN; be polite anyway). */
+  binaryCacheRequestsPerSecond: number;
   githubApiUrl: string;
   repo: string;
   githubToken?: string;
@@ -242,6 +245,7 @@ export function parseConfig(
     downloadDeadlineMs:
       (e.FLOODGATE_DOWNLOAD_DEADLINE_SECONDS ?? DEFAULT_DOWNLOAD_DEADLINE_SECONDS) * 1000,
     hydraRequestsPerSecond: e.FLOODGATE_HYDRA_RPS ?? 2,
+    binaryCacheRequestsPerSecond: e.FLOODGATE_BINARY_CACHE_RPS ?? 100,
     githubApiUrl: (e.FLOODGATE_GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, ""),
     repo: e.FLOODGATE_REPO ?? "NixOS/nixpkgs",
     githubToken: e.GITHUB_TOKEN,

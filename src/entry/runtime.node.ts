@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Hono } from "hono";
 import { createApp, defaultReadModel } from "../app.ts";
 import { type Clock, systemClock } from "../clock.ts";
@@ -15,6 +15,7 @@ import type { BlobStore } from "../publish/blob-store.ts";
 import { createNodeCodec } from "../publish/codec.node.ts";
 import { createFsStore, type FsStore } from "../publish/fs-store.node.ts";
 import { sweepAbandonedTemps } from "../publish/fs-store-temps.node.ts";
+import { createNodeProgramsIndexer } from "../publish/programs/programs-indexer.node.ts";
 import { createS3Client } from "../publish/s3-client.ts";
 import { createS3Store } from "../publish/s3-store.ts";
 import { loadWebAssets } from "../status/assets/web-assets.node.ts";
@@ -22,6 +23,9 @@ import type { ChannelReadModel } from "../status/read-model/channel-read-model.t
 import { nodeConnectionAddress } from "../status/routes/connection-address.node.ts";
 
 export { USER_AGENT } from "../deps-factory.ts";
+
+// Listing requests in flight at once; the pace is FLOODGATE_BINARY_CACHE_RPS.
+const LISTING_CONCURRENCY = 16;
 
 /** How long a command waits for another command (a cron tick, a migrate) to release the data dir. */
 export const LOCK_WAIT_MS = 15_000;
@@ -52,7 +56,20 @@ export function createDeps(
   const connectionAddress = nodeConnectionAddress;
   const adapters = { db, store, logger, owner, connectionAddress };
   const webAssets = loadWebAssets(logger);
-  return makeDeps(config, adapters, { codec: createNodeCodec(), webAssets, ...overrides });
+  const deps = makeDeps(config, adapters, { codec: createNodeCodec(), webAssets, ...overrides });
+  const programsIndexer =
+    overrides.programsIndexer ??
+    (deps.codec
+      ? createNodeProgramsIndexer({
+          cache: deps.binaryCache,
+          codec: deps.codec,
+          logger,
+          workDir: join(resolve(config.dataDir), "programs-index"),
+          requestsPerSecond: config.binaryCacheRequestsPerSecond,
+          concurrency: LISTING_CONCURRENCY,
+        })
+      : undefined);
+  return { ...deps, programsIndexer };
 }
 
 /**

@@ -1,10 +1,14 @@
+import { eq } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
-import type { Release } from "../db/schema.ts";
+import { type Release, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { cacheProductSource } from "./cache-product-source.ts";
 import { channelProducts, TARBALLS, wantsProgramsIndex } from "./channel-products.ts";
 import { hydraProductSource } from "./product-source.ts";
+import { describeProgramsIndex } from "./programs/programs-indexer.ts";
 import type { ReleaseFileEntry } from "./release-index.ts";
+import { releaseFileKey } from "./release-paths.ts";
+import type { StoredProduct } from "./store-product.ts";
 import { type BeforeIndex, writeReleaseFiles } from "./write-release-files.ts";
 
 /** The files step of a release: every file the channel's kind publishes, the index last. */
@@ -13,9 +17,8 @@ export async function publishReleaseFiles(
   spec: ChannelSpec,
   release: Release,
 ): Promise<{ files: ReleaseFileEntry[] }> {
-  // NixOS tarballs are repacked with programs.sqlite, so Hydra's checksums would not match them.
   const beforeIndex: BeforeIndex | undefined = wantsProgramsIndex(spec)
-    ? async () => ({ replaced: [], withoutSha256: [...TARBALLS] })
+    ? (stored) => indexAndRepack(deps, spec, release, stored)
     : undefined;
   const fromHydra = hydraProductSource(deps.hydra);
   const productSource = deps.codec
@@ -41,4 +44,40 @@ export async function publishReleaseFiles(
     },
     beforeIndex,
   );
+}
+
+/**
+ * NixOS tarballs are repacked with programs.sqlite, so Hydra's checksums would not match them
+ * and no `.sha256` is published for them (§3 step 6). Progress goes to the release row.
+ */
+async function indexAndRepack(
+  deps: Deps,
+  spec: ChannelSpec,
+  release: Release,
+  stored: StoredProduct[],
+): ReturnType<BeforeIndex> {
+  const withoutSha256 = [...TARBALLS];
+  if (!deps.programsIndexer) {
+    deps.logger.warn("programs.sqlite skipped: this runtime cannot build it", {
+      channel: spec.name,
+      step: "files",
+    });
+    return { replaced: [], withoutSha256 };
+  }
+  const { replaced, report } = await deps.programsIndexer.indexAndRepack({
+    channel: spec.name,
+    release: release.name,
+    store: deps.store,
+    stored,
+    key: (file) => releaseFileKey(spec.name, release.name, file),
+    async onProgress(progress) {
+      const at = deps.clock.now().toISOString();
+      await deps.db
+        .update(releases)
+        .set({ progress: { task: "programs.sqlite", ...progress, at } })
+        .where(eq(releases.id, release.id));
+      await deps.changes.channelChanged(spec.name);
+    },
+  });
+  return { replaced, withoutSha256, notes: [describeProgramsIndex(report)] };
 }

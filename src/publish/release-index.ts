@@ -15,6 +15,7 @@ export interface ReleaseIndexInput {
   publishedAt: Date;
   revisionCommittedAt: Date;
   files: readonly ReleaseFileEntry[];
+  notes?: readonly string[];
 }
 
 /**
@@ -42,6 +43,7 @@ export function renderReleaseIndex(input: ReleaseIndexInput): string {
       `<a href="${escapeHtml(githubLink)}">Git commit <tt>${escapeHtml(input.revision)}</tt></a> ` +
       `from ${formatUtc(input.revisionCommittedAt)} via ` +
       `<a href="${escapeHtml(safeHttpUrl(input.evalUrl))}">Hydra evaluation ${input.evalId}</a>.</p>`,
+    ...(input.notes ?? []).map((note) => `<p>${escapeHtml(note)}</p>`),
     "<table><thead><tr><th>File name</th><th>Size</th><th>SHA-256 hash</th></tr></thead><tbody>",
     ...rows,
     "</tbody></table></body></html>",

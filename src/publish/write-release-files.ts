@@ -44,6 +44,8 @@ export type BeforeIndex = (stored: StoredProduct[]) => Promise<{
   replaced: ReleaseFileEntry[];
   /** Files whose `.sha256` must not be published (repacked tarballs differ from Hydra's). */
   withoutSha256: string[];
+  /** Lines for the release page (e.g. what the programs index skipped). */
+  notes?: string[];
 }>;
 
 /**
@@ -106,6 +108,7 @@ export async function writeReleaseFiles(
     publishedAt: release.publishedAt,
     revisionCommittedAt: release.revisionCommittedAt,
     files: listing,
+    notes: after.notes,
   });
   await deps.store.put(indexKey, html);
   log.info("release files complete", { files: listing.length });

@@ -6,6 +6,7 @@ import { type FakeHydra, startFakeHydra } from "./fake-hydra.node.ts";
 import type { FileProductInput } from "./hydra-model-types.ts";
 import type { NarTree } from "./nar-writer.ts";
 import { simReleaseProducts } from "./release-products.node.ts";
+import { simDefaultNix, simOutputs } from "./sim-packages.ts";
 
 export interface Simulator {
   hydra: FakeHydra;
@@ -87,8 +88,13 @@ export async function startSimulator(
       );
       const jobs =
         opts.constituents ?? (channel.name.startsWith("nixpkgs") ? NIXPKGS_JOBS : NIXOS_TESTS);
+      // Packages whose outputs the cache has, with `.ls` listings for the programs index.
+      const packages = simOutputs(revision);
+      for (const o of packages) {
+        if (!cache.has(o.storePath)) cache.add(o.storePath, o.tree, { listing: o.listing });
+      }
       const products = await simReleaseProducts(channel, releaseName, {
-        "default.nix": `{ ... }: {\n  hello = "hello from ${releaseName}";\n  revision = "${revision}";\n}\n`,
+        "default.nix": simDefaultNix(`hello from ${releaseName}`, packages),
         ".git-revision": revision,
         ".version-suffix": suffix,
       });

@@ -83,7 +83,7 @@ describe("the offline demo", () => {
         [
           "--eval",
           "-E",
-          "(import <nixos> {}).hello",
+          "(import <nixos> {}).greeting",
           "-I",
           `nixos=${home}/.nix-defexpr/channels/nixos`,
         ],

@@ -21,9 +21,11 @@ export async function readListingPrograms(
   let programs: string[] | null;
   try {
     // In-process zstd: a nixpkgs release has ~240k listings, one decoder process each is too many.
-    const decoded =
-      format === "zstd" ? decompress(raw) : deps.codec.decompress(format, bytesStream(raw));
-    programs = programsInListing(JSON.parse(await new Response(decoded).text()));
+    const text =
+      format === "zstd"
+        ? new TextDecoder().decode(decompress(raw))
+        : await new Response(deps.codec.decompress(format, bytesStream(raw))).text();
+    programs = programsInListing(JSON.parse(text));
   } catch (cause) {
     throw unreadable(storePath, `${format}: ${String(cause)}`, cause);
   }

@@ -24,6 +24,8 @@ interface CachedPath {
   /** How `.ls` is stored: zstd under the plain name (new uploads) or brotli with Content-Encoding. */
   listing: "zstd" | "br" | "missing";
   nar: Uint8Array;
+  /** The encoded `.ls`, made on its first request. */
+  listingBytes?: Uint8Array;
 }
 
 export interface AddPathOptions {
@@ -110,16 +112,13 @@ export async function startFakeBinaryCache(opts: { chaos?: Chaos } = {}): Promis
       return c.body(`${lines.join("\n")}\n`, 200, { "Content-Type": "text/x-nix-narinfo" });
     }
     if (ext === "ls" && entry.listing !== "missing") {
-      const json = new TextEncoder().encode(JSON.stringify(narListing(entry.tree)));
+      entry.listingBytes ??= encodeListing(entry.listing, entry.tree);
       // cache.nixos.org today: new listings are zstd with no Content-Encoding (nix-index#320).
-      if (entry.listing === "zstd") {
-        return c.body(new Uint8Array(compress("zstd", json)), 200, {
-          "Content-Type": "application/json",
-        });
-      }
-      return c.body(new Uint8Array(brotliCompressSync(json)), 200, {
+      const encoding: Record<string, string> =
+        entry.listing === "br" ? { "Content-Encoding": "br" } : {};
+      return c.body(new Uint8Array(entry.listingBytes), 200, {
         "Content-Type": "application/json",
-        "Content-Encoding": "br",
+        ...encoding,
       });
     }
     return c.text("404", 404);
@@ -156,7 +155,8 @@ export async function startFakeBinaryCache(opts: { chaos?: Chaos } = {}): Promis
     replaceFile(storePath, inside, contents) {
       const entry = paths.get(hashOf(storePath));
       if (!entry) throw new Error(`fake cache: no ${storePath}`);
-      put({ ...entry, tree: withFile(entry.tree, inside.split("/"), contents) });
+      const tree = withFile(entry.tree, inside.split("/"), contents);
+      put({ ...entry, tree, listingBytes: undefined });
     },
     close: () => server.close(),
   };
@@ -176,6 +176,11 @@ function withFlippedFile(tree: NarTree): NarTree {
     Object.entries(tree.entries).sort(([, a], [, b]) => sizeOf(b) - sizeOf(a))[0] ?? [];
   if (name === undefined || child === undefined) return tree;
   return { ...tree, entries: { ...tree.entries, [name]: withFlippedFile(child) } };
+}
+
+function encodeListing(kind: "zstd" | "br", tree: NarTree): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(narListing(tree)));
+  return kind === "zstd" ? compress("zstd", json) : new Uint8Array(brotliCompressSync(json));
 }
 
 function withFile(tree: NarTree, path: string[], contents: Uint8Array): NarTree {

@@ -85,7 +85,7 @@ describe("release directories of the simulator's channels", () => {
       expect(outcome.kind, outcome.summary).toBe("advanced");
       evals[name] = ev;
     }
-  }, 60_000);
+  }, 240_000);
   afterAll(() => h?.close());
 
   const ev = (name: string) => {

@@ -1,5 +1,8 @@
 import initSqlJs from "sql.js";
 
+// Compiling the WASM module takes about a second: once per process, on first use.
+let sqlJs: ReturnType<typeof initSqlJs> | undefined;
+
 /** One row of command-not-found's table: `name` is found in `package`'s `bin/` on `system`. */
 export interface ProgramRow {
   name: string;
@@ -37,7 +40,8 @@ const compare = (a: ProgramRow, b: ProgramRow) =>
  * the same file (the repacked tarball must be reproducible).
  */
 export async function buildProgramsDb(rows: Iterable<ProgramRow>): Promise<Uint8Array> {
-  const SQL = await initSqlJs();
+  sqlJs ??= initSqlJs();
+  const SQL = await sqlJs;
   const db = new SQL.Database();
   try {
     db.run(SCHEMA);

@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createBrotliDecompress } from "node:zlib";
 import { AppError, errorMessage } from "../errors.ts";
-import { type Codec, type Compression, streamFrom } from "./codec.ts";
+import { bytesStream, type Codec, type Compression, streamFrom } from "./codec.ts";
 
 /** The Debian CLIs (xz-utils, zstd) for xz/zstd and zlib for brotli: no whole-file buffers. */
 export function createNodeCodec(): Codec {
@@ -11,10 +11,20 @@ export function createNodeCodec(): Codec {
     decompress(format, body) {
       return decompressStream(format, body);
     },
-    // Two threads: xz's multi-threaded block layout, so the output is the same on any machine.
-    xz: (body) => throughCommand("xz", ["-c", "-6", "-T2"], body),
-    zstd: (body) => throughCommand("zstd", ["-c", "-q", "-19", "-T2"], body),
+    xz: (body) => throughCommand("xz", COMPRESS_ARGS.xz, body),
+    zstd: (body) => throughCommand("zstd", COMPRESS_ARGS.zstd, body),
   };
+}
+
+// Two threads: xz's multi-threaded block layout, so the output is the same on any machine.
+const COMPRESS_ARGS = { xz: ["-c", "-6", "-T2"], zstd: ["-c", "-q", "-19", "-T2"] };
+
+/**
+ * A file compressed like `Codec.xz`/`Codec.zstd`. Knowing the size, zstd -19 sizes its tables to
+ * the input instead of allocating for an unbounded stream (a small tarball in 0.1 s, not 2 s).
+ */
+export function compressFile(format: "xz" | "zstd", path: string): ReadableStream<Uint8Array> {
+  return throughCommand(format, [...COMPRESS_ARGS[format], path], bytesStream(new Uint8Array(0)));
 }
 
 function decompressStream(

@@ -5,6 +5,7 @@ import { createRateLimiter } from "../../hydra/rate-limiter.ts";
 import type { Logger } from "../../log.ts";
 import type { BinaryCache } from "../binary-cache.ts";
 import { TARBALLS } from "../channel-products.ts";
+import { compressFile } from "../codec.node.ts";
 import type { Codec } from "../codec.ts";
 import type { ReleaseFileEntry } from "../release-index.ts";
 import { indexPrograms, type PackageOutputs } from "./index-programs.ts";
@@ -44,6 +45,7 @@ export function createNodeProgramsIndexer(opts: NodeProgramsIndexerOptions): Pro
         throw new AppError("NIXEXPRS_MISSING", "programs index: the release stored no tarball");
       }
       const tree = join(opts.workDir, "tree", safeName(input.channel));
+      const tarFile = `${tree}.tar`;
       await rm(tree, { recursive: true, force: true });
       await mkdir(tree, { recursive: true });
       try {
@@ -89,10 +91,11 @@ export function createNodeProgramsIndexer(opts: NodeProgramsIndexerOptions): Pro
           requests: opts.cache.requests() - requestsBefore,
         });
 
+        await packTarball(tree, top, tarFile);
         const replaced: ReleaseFileEntry[] = [];
         for (const tarball of tarballs) {
           const name = tarball.file.name;
-          const body = packTarball(opts.codec, name.endsWith(".zst") ? "zstd" : "xz", tree, top);
+          const body = compressFile(name.endsWith(".zst") ? "zstd" : "xz", tarFile);
           const stored = await input.store.put(input.key(name), body);
           replaced.push({ name, ...stored });
           log.info("tarball repacked with programs.sqlite", { file: name, ...stored });
@@ -100,6 +103,7 @@ export function createNodeProgramsIndexer(opts: NodeProgramsIndexerOptions): Pro
         return { replaced, report };
       } finally {
         await rm(tree, { recursive: true, force: true });
+        await rm(tarFile, { force: true });
       }
     },
   };

@@ -3,7 +3,7 @@ import { readdir } from "node:fs/promises";
 import { promisify } from "node:util";
 import { AppError } from "../../errors.ts";
 import { throughCommand } from "../codec.node.ts";
-import { bytesStream, type Codec, type Compression } from "../codec.ts";
+import type { Codec, Compression } from "../codec.ts";
 
 const run = promisify(execFile);
 
@@ -46,17 +46,7 @@ export async function topDirectory(dir: string): Promise<string> {
   return top.name;
 }
 
-/** `dir/top` as a byte-reproducible GNU tarball, compressed like the real channel's. */
-export function packTarball(
-  codec: Codec,
-  format: "xz" | "zstd",
-  dir: string,
-  top: string,
-): ReadableStream<Uint8Array> {
-  const tar = throughCommand(
-    "tar",
-    [...REPRODUCIBLE_TAR_FLAGS, "-C", dir, "-c", "-f", "-", top],
-    bytesStream(new Uint8Array(0)),
-  );
-  return format === "xz" ? codec.xz(tar) : codec.zstd(tar);
+/** `dir/top` as a byte-reproducible GNU tarball at `tarFile` (compress it with `compressFile`). */
+export async function packTarball(dir: string, top: string, tarFile: string): Promise<void> {
+  await run("tar", [...REPRODUCIBLE_TAR_FLAGS, "-C", dir, "-c", "-f", tarFile, top]);
 }

@@ -4,7 +4,8 @@ import { githubFaults } from "../../src/sim/github-faults.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { productsFromHydraOnly } from "../support/hydra-downloads-only.ts";
 
-describe("publishing when things break halfway", () => {
+// Two NixOS releases per test, each evaluated and repacked with programs.sqlite: slow on a loaded CI.
+describe("publishing when things break halfway", { timeout: 180_000 }, () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness();

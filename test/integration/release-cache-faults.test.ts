@@ -3,7 +3,10 @@ import { tickChannel } from "../../src/channels/tick-channel.ts";
 import type { SimEval } from "../../src/sim/simulator.node.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
-describe("products from the binary cache, and when the cache misbehaves", () => {
+// Two NixOS releases per test, each evaluated and repacked with programs.sqlite: slow on a loaded CI.
+describe("products from the binary cache, and when the cache misbehaves", {
+  timeout: 180_000,
+}, () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness();

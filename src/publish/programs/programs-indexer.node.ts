@@ -59,6 +59,7 @@ export function createNodeProgramsIndexer(opts: NodeProgramsIndexerOptions): Pro
 
         const packages: PackageOutputs[] = [];
         for (const system of INDEXED_SYSTEMS) {
+          // One at a time: evaluating nixpkgs takes a few GiB of memory each.
           const found = await queryPackages(join(tree, top), system, {
             scratchDir: opts.workDir,
             nixEnv: opts.nixEnv,
@@ -92,14 +93,14 @@ export function createNodeProgramsIndexer(opts: NodeProgramsIndexerOptions): Pro
         });
 
         await packTarball(tree, top, tarFile);
-        const replaced: ReleaseFileEntry[] = [];
-        for (const tarball of tarballs) {
-          const name = tarball.file.name;
-          const body = compressFile(name.endsWith(".zst") ? "zstd" : "xz", tarFile);
-          const stored = await input.store.put(input.key(name), body);
-          replaced.push({ name, ...stored });
-          log.info("tarball repacked with programs.sqlite", { file: name, ...stored });
-        }
+        const replaced: ReleaseFileEntry[] = await Promise.all(
+          tarballs.map(async ({ file: { name } }) => {
+            const body = compressFile(name.endsWith(".zst") ? "zstd" : "xz", tarFile);
+            const stored = await input.store.put(input.key(name), body);
+            log.info("tarball repacked with programs.sqlite", { file: name, ...stored });
+            return { name, ...stored };
+          }),
+        );
         return { replaced, report };
       } finally {
         await rm(tree, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { html } from "hono/html";
+import type { ReleaseProgress } from "../../db/schema.ts";
 import type { BlockerIssue } from "../blockers/blocker-issues-model.ts";
 import { formatAge } from "../format-age.ts";
 import type { ChannelDetail } from "../read-model/channel-detail.ts";
@@ -67,7 +68,7 @@ ${jobStrip(d)}
 <table><thead><tr><th>Release</th><th>Revision</th><th>State</th><th>Hydra eval</th><th>Published</th></tr></thead>
 <tbody>${d.releases.map(
       (r) => html`<tr><td>${r.name}</td><td>${commitLink(ctx, r.revision)}</td>
-        <td>${r.state}${r.lastError ? html`: ${r.lastError.message}` : ""}</td>
+        <td>${r.state}${r.lastError ? html`: ${r.lastError.message}` : ""}${progressNote(r.progress)}</td>
         <td><a href="${hydraUrl}/eval/${r.evalId}">${r.evalId}</a></td><td>${r.publishedAt ?? ""}</td></tr>`,
     )}</tbody></table>
 <h2>Alerts</h2>
@@ -78,4 +79,10 @@ ${alertList(d.alerts)}
 ${auditTable(d)}`,
     ctx,
   );
+}
+
+/** "programs.sqlite: 1200/240000 store paths, 3 skipped (no .ls)" while the index runs, and after. */
+function progressNote(p: ReleaseProgress | null) {
+  if (!p) return "";
+  return html`<br /><small>${p.task}: ${p.done}/${p.total} store paths, ${p.skipped} skipped (no .ls)</small>`;
 }

@@ -2,7 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import { buildsOfJob } from "../../db/builds-of-job.ts";
 import type { Db } from "../../db/client.ts";
-import { events, hydraBuilds } from "../../db/schema.ts";
+import { events, hydraBuilds, type ReleaseProgress } from "../../db/schema.ts";
 import { NotFoundError } from "../../errors.ts";
 import { latestBranchHead } from "../../git/latest-branch-head.ts";
 import { HISTORY_DAYS } from "../../hydra/backfill-history.ts";
@@ -32,6 +32,8 @@ export interface ChannelDetail {
     createdAt: string;
     publishedAt: string | null;
     lastError: { code: string; message: string; step: string } | null;
+    /** A long files-step task's progress (programs.sqlite), while it runs and after. */
+    progress: ReleaseProgress | null;
   }[];
   events: { type: string; at: string; summary: string }[];
   /** Admin actions (freeze, pin, accept…), newest first. */
@@ -97,6 +99,7 @@ export async function channelDetail(
       createdAt: r.createdAt.toISOString(),
       publishedAt: r.publishedAt?.toISOString() ?? null,
       lastError: r.lastError ?? null,
+      progress: r.progress ?? null,
     })),
     alerts: await alertViews(db, { channel: name, limit: 10 }),
     events: recentEvents.map((e) => ({

@@ -133,7 +133,7 @@ export function createApp(deps: AppDeps): Hono {
     channels: deps.channels.map((c) => c.name),
     onStale: (err) => deps.logger.warn("serving the last blocker issues", { error: String(err) }),
   });
-  app.route("/", statusRoutes({ ...deps, readModel, page, blockers }));
+  app.route("/", statusRoutes({ ...deps, readModel, page, blockers, lag }));
   app.route("/", releaseRoutes({ store: deps.store }));
   app.route("/", landingRoutes({ ...deps, page }));
   app.route("/", exportRoutes({ ...deps, readModel }));

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -39,6 +40,11 @@ export async function buildWeb(outFile = WEB_ASSETS_FILE): Promise<WebAssetsBund
     entries[ext === ".js" ? "main.js" : "style.css"] = name;
     files.push({ name, contentType, body: out.text });
   }
+  // The icon is copied as it is, named by its content like the bundles.
+  const icon = readFileSync(join(WEB_DIR, "icon.svg"), "utf8");
+  const iconName = `icon-${createHash("sha256").update(icon).digest("hex").slice(0, 8)}.svg`;
+  entries["icon.svg"] = iconName;
+  files.push({ name: iconName, contentType: "image/svg+xml", body: icon });
   const bundle: WebAssetsBundle = { entries, files };
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, JSON.stringify(bundle));

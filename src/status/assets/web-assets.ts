@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** The front end's entry points (web/), each bundled to a content-hashed file under /assets/. */
-export const WEB_ENTRIES = ["main.js", "style.css"] as const;
+export const WEB_ENTRIES = ["main.js", "style.css", "icon.svg"] as const;
 export type WebEntry = (typeof WEB_ENTRIES)[number];
 
 /** What `npm run build:web` writes to dist/web/web-assets.txt: one file both runtimes read. */

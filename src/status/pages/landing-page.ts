@@ -98,7 +98,7 @@ ${report.commit ? channelTable(report.channels, now) : html`<p>Not merged, so in
 
 /** The form on the status page, reused on error pages. */
 export function lookupForm(value = ""): Html {
-  return html`<form action="/landed" method="get"><label>Has my PR landed?
+  return html`<form class="lookup" action="/landed" method="get"><label>Has my PR landed?
 <input name="q" value="${value}" placeholder="PR number or commit sha" size="42" /></label>
 <button type="submit">Look up</button></form>`;
 }

@@ -8,6 +8,7 @@ export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 export interface PageContext {
   styleHref: string;
   scriptHref: string;
+  iconHref: string;
   /** `https://github.com/{FLOODGATE_REPO}`. */
   repoUrl: string;
 }
@@ -15,6 +16,7 @@ export interface PageContext {
 export const pageContext = (assets: WebAssets, repoUrl: string): PageContext => ({
   styleHref: assets.href("style.css"),
   scriptHref: assets.href("main.js"),
+  iconHref: assets.href("icon.svg"),
   repoUrl,
 });
 
@@ -30,7 +32,7 @@ export function layout(title: string, body: Html, ctx: PageContext): Html {
 <html lang="en">
 <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" />
 <meta name="color-scheme" content="light dark" />
-<title>${title}</title><link rel="stylesheet" href="${ctx.styleHref}" />
+<title>${title}</title><link rel="icon" href="${ctx.iconHref}" /><link rel="stylesheet" href="${ctx.styleHref}" />
 <script type="module" src="${ctx.scriptHref}"></script></head>
 <body><a class="skip" href="#main">Skip to content</a><main id="main">${body}</main></body></html>`;
 }

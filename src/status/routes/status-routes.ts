@@ -3,6 +3,9 @@ import type { Clock } from "../../clock.ts";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import type { BlockerIssue } from "../blockers/blocker-issues-model.ts";
+import { channelPageExtras } from "../channel-extras.ts";
+import type { LagReadModel } from "../lag/lag-read-model.ts";
+import { loadOverview } from "../overview.ts";
 import { channelPage } from "../pages/channel-page.ts";
 import type { PageContext } from "../pages/layout.ts";
 import { statusPage } from "../pages/status-page.ts";
@@ -21,6 +24,7 @@ export interface StatusRoutesDeps {
   page: PageContext;
   /** The open channel-blocker issues the tick stored (the banner). */
   blockers: BackgroundValue<BlockerIssue[]>;
+  lag: LagReadModel;
 }
 
 /** `/`, `/channels/:channel` and their JSON under `/api/v1/channels`. */
@@ -34,11 +38,11 @@ export function statusRoutes(deps: StatusRoutesDeps): Hono {
       deps.publicUrl,
     );
 
-  app.get("/", async (c) =>
-    c.html(
-      statusPage(deps.page, await statuses(), deps.clock.now(), await deps.blockers.current()),
-    ),
-  );
+  app.get("/", async (c) => {
+    const now = deps.clock.now();
+    const rows = await loadOverview(deps, await statuses(), now);
+    return c.html(statusPage(deps.page, rows, now, await deps.blockers.current()));
+  });
 
   app.get("/api/v1/channels", async (c) => c.json({ channels: await statuses() }));
 
@@ -50,16 +54,14 @@ export function statusRoutes(deps: StatusRoutesDeps): Hono {
 
   app.get("/api/v1/channels/:channel", async (c) => c.json(await detail(c.req.param("channel"))));
 
-  app.get("/channels/:channel", async (c) =>
-    c.html(
-      channelPage(
-        deps.page,
-        await detail(c.req.param("channel")),
-        deps.hydraUrl,
-        await deps.blockers.current(),
-      ),
-    ),
-  );
+  app.get("/channels/:channel", async (c) => {
+    const d = await detail(c.req.param("channel"));
+    const now = deps.clock.now();
+    const extras = await channelPageExtras(deps, d);
+    return c.html(
+      channelPage(deps.page, d, extras, deps.hydraUrl, now, await deps.blockers.current()),
+    );
+  });
 
   return app;
 }

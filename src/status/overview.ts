@@ -1,0 +1,45 @@
+import type { ChannelSpec } from "../config/channels-file.ts";
+import type { Db } from "../db/client.ts";
+import { HISTORY_DAYS } from "../hydra/backfill-history.ts";
+import { type JobHistoryEntry, jobHistory } from "../hydra/job-history.ts";
+import { dailyPeaks } from "./lag/daily-peaks.ts";
+import type { LagReadModel } from "./lag/lag-read-model.ts";
+import type { MissingCommit } from "./lag/lag-schema.ts";
+import type { ChannelStatus } from "./read-model/channel-status.ts";
+
+/** One channel's row of the overview: status, lag now and over 30 days, and its Hydra strip. */
+export interface OverviewRow {
+  channel: ChannelStatus;
+  sourceBranch: string;
+  behind: { commits: number; oldest: MissingCommit | null };
+  /** Revision age, each day's peak in days, oldest first (the sparkline). */
+  ageByDay: number[];
+  strip: JobHistoryEntry[];
+}
+
+/** Whether a channel is listed first (current) or folded away with the old ones. */
+export const isCurrent = (status: ChannelSpec["status"]) =>
+  status !== "deprecated" && status !== "unmaintained";
+
+/** Everything `/` shows beside each channel's status: lag from history and the job strip. */
+export async function loadOverview(
+  deps: { db: Db; lag: LagReadModel; channels: ChannelSpec[]; hydraUrl: string },
+  statuses: ChannelStatus[],
+  now: Date,
+): Promise<OverviewRow[]> {
+  const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
+  const rows: OverviewRow[] = [];
+  for (const channel of statuses) {
+    const spec = deps.channels.find((s) => s.name === channel.name);
+    if (!spec) continue;
+    const lag = await deps.lag.lag(spec, HISTORY_DAYS);
+    rows.push({
+      channel,
+      sourceBranch: spec.sourceBranch,
+      behind: lag.current.behind,
+      ageByDay: dailyPeaks(lag.revisionAge, now, HISTORY_DAYS),
+      strip: await jobHistory(deps.db, spec, since, { hydraUrl: deps.hydraUrl }),
+    });
+  }
+  return rows;
+}

@@ -1,7 +1,7 @@
 import { and, eq, type SQL } from "drizzle-orm";
 import { hydraBuilds } from "./schema.ts";
 
-/** The condition "a build of this Hydra job", matching the `hydra_builds_job` index. */
+/** The condition "a build of this Hydra job", matching the `hydra_builds_job` index (project, jobset, job, id). */
 export function buildsOfJob(job: { project: string; jobset: string; job: string }): SQL {
   return and(
     eq(hydraBuilds.project, job.project),

@@ -101,7 +101,8 @@ export const hydraBuilds = pgTable(
     stoppedAt: at("stopped_at"),
     fetchedAt: at("fetched_at").notNull(),
   },
-  (t) => [index("hydra_builds_job").on(t.project, t.jobset, t.job)],
+  // With the id, "the newest build of this job" is the first entry of the index, not a walk.
+  (t) => [index("hydra_builds_job").on(t.project, t.jobset, t.job, t.id)],
 );
 
 export const aggregateConstituents = pgTable(

@@ -1,0 +1,2 @@
+DROP INDEX "hydra_builds_job";--> statement-breakpoint
+CREATE INDEX "hydra_builds_job" ON "hydra_builds" USING btree ("project","jobset","job","id");

@@ -1,16 +1,17 @@
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
-import type { Release } from "../../db/schema.ts";
 import type { LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { latestBranchHead } from "../../git/latest-branch-head.ts";
 import type { LookupWrites } from "../../git/lookup-writes.ts";
 import { channelDir } from "../../publish/release-paths.ts";
 import { currentReleaseOf } from "../read-model/channel-status.ts";
-import { type Eta, estimateLanding } from "./advance-cadence.ts";
+import { CADENCE_WINDOW, type Eta, estimateLanding } from "./advance-cadence.ts";
 import {
   buildingEvalSaw,
   landedRelease,
+  type PublishedRef,
   publishedReleases,
+  recentPublishTimes,
   runningGateEvals,
 } from "./landing-queries.ts";
 
@@ -64,7 +65,7 @@ export function containment(git: LookupHost): LandingContext["contains"] {
   };
 }
 
-function releaseRef(ctx: LandingContext, release: Release): ReleaseRef {
+function releaseRef(ctx: LandingContext, release: PublishedRef): ReleaseRef {
   return {
     name: release.name,
     publishedAt: release.publishedAt?.toISOString() ?? null,
@@ -81,7 +82,7 @@ async function firstContaining(
   ctx: LandingContext,
   channel: string,
   sha: string,
-): Promise<Release | null> {
+): Promise<PublishedRef | null> {
   const published = await publishedReleases(ctx.db, channel);
   let lo = 0;
   let hi = published.length - 1;
@@ -146,8 +147,7 @@ export async function channelLanding(
     return { channel, status: "not-on-branch", sourceBranch: spec.sourceBranch };
   }
   const evalRunning = await runningEval(ctx, spec, sha);
-  const history = await publishedReleases(ctx.db, channel);
-  const times = history.flatMap((r) => (r.publishedAt ? [r.publishedAt] : []));
+  const times = await recentPublishTimes(ctx.db, channel, CADENCE_WINDOW);
   return {
     channel,
     status: "pending",

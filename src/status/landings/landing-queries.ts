@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, like } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { buildsOfJob } from "../../db/builds-of-job.ts";
 import type { Db } from "../../db/client.ts";
 import {
@@ -14,13 +14,20 @@ import type { JobRef } from "../../hydra/hydra-api.ts";
 
 export type KnownCommit = typeof commits.$inferSelect;
 
-/** Known commits whose sha starts with `prefix` (hex only), at most two: enough to see ambiguity. */
+const FULL_SHA_LENGTH = 40;
+
+/**
+ * Known commits whose sha starts with `prefix` (lower-case hex), at most two: enough to see
+ * ambiguity. A full sha is the primary key; a prefix is the byte range [prefix, prefix + "g")
+ * ("g" sorts after every hex digit), which the `commits_sha_bytes` index serves in any collation.
+ */
 export function commitsByPrefix(db: Db, prefix: string): Promise<KnownCommit[]> {
-  return db
-    .select()
-    .from(commits)
-    .where(like(commits.sha, `${prefix}%`))
-    .limit(2);
+  const bytes = sql`${commits.sha} collate "C"`;
+  const matches =
+    prefix.length === FULL_SHA_LENGTH
+      ? eq(commits.sha, prefix)
+      : and(gte(bytes, prefix), lt(bytes, `${prefix}g`));
+  return db.select().from(commits).where(matches).limit(2);
 }
 
 /** The first published release of `channel` recorded as bringing `sha`. */
@@ -41,13 +48,30 @@ export async function landedRelease(db: Db, channel: string, sha: string): Promi
   return row?.release ?? null;
 }
 
-/** Every published release of a channel, oldest first. */
-export function publishedReleases(db: Db, channel: string): Promise<Release[]> {
+export type PublishedRef = Pick<Release, "id" | "channel" | "name" | "revision" | "publishedAt">;
+
+const published = (channel: string) =>
+  and(eq(releases.channel, channel), eq(releases.state, "published"));
+
+/** Every published release of a channel, oldest first, without its files: what a search needs. */
+export function publishedReleases(db: Db, channel: string): Promise<PublishedRef[]> {
+  const { id, name, revision, publishedAt } = releases;
   return db
-    .select()
+    .select({ id, channel: releases.channel, name, revision, publishedAt })
     .from(releases)
-    .where(and(eq(releases.channel, channel), eq(releases.state, "published")))
+    .where(published(channel))
     .orderBy(asc(releases.publishedAt), asc(releases.id));
+}
+
+/** When the newest `limit` published releases of a channel came out, newest first. */
+export async function recentPublishTimes(db: Db, channel: string, limit: number): Promise<Date[]> {
+  const rows = await db
+    .select({ publishedAt: releases.publishedAt })
+    .from(releases)
+    .where(and(published(channel), isNotNull(releases.publishedAt)))
+    .orderBy(desc(releases.publishedAt), desc(releases.id))
+    .limit(limit);
+  return rows.flatMap((r) => (r.publishedAt ? [r.publishedAt] : []));
 }
 
 /** Evals whose channel gate (the aggregate build) Hydra has not finished, newest first. */

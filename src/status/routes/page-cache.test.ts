@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createChannelReadModel } from "../read-model/channel-read-model.ts";
 import { PAGE_CACHE_CONTROL, pageCache } from "./page-cache.ts";
 
-function world() {
+function world(maxEntries?: number) {
   const state = { version: "r1", renders: 0, now: 0 };
   const readModel = createChannelReadModel({
     load: async () =>
@@ -11,7 +11,7 @@ function world() {
     maxAgeMs: 60_000,
   });
   const app = new Hono();
-  app.use(pageCache({ readModel, nowMs: () => state.now, maxAgeMs: 1000 }));
+  app.use(pageCache({ readModel, nowMs: () => state.now, maxAgeMs: 1000, maxEntries }));
   app.get("/", (c) => {
     state.renders++;
     return c.html(`<p>${state.version} render ${state.renders}</p>`);
@@ -43,6 +43,16 @@ describe("pageCache", () => {
     const changed = await app.request("/", { headers: { "If-None-Match": etag } });
     expect(changed.status).toBe(200);
     expect(await changed.text()).toBe("<p>r2 render 2</p>");
+  });
+
+  it("keeps at most maxEntries renderings, however many query strings arrive", async () => {
+    const { state, app } = world(3);
+    for (let i = 0; i < 10; i++) await app.request(`/?junk=${i}`);
+    expect(state.renders).toBe(10);
+    await app.request("/?junk=9");
+    expect(state.renders).toBe(10);
+    await app.request("/?junk=0");
+    expect(state.renders).toBe(11);
   });
 
   it("re-renders an expired page once while the others get the previous rendering", async () => {

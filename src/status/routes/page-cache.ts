@@ -1,10 +1,13 @@
 import type { MiddlewareHandler } from "hono";
+import { createTtlLru } from "../../ttl-lru.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
 
 /** What browsers, CDNs and scripts may reuse: short, then served stale while they revalidate. */
 export const PAGE_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=60";
 /** How long a rendered page is reused in-process when nothing changed (its ages move on). */
 export const PAGE_RENDER_MAX_AGE_MS = 5_000;
+/** Renderings kept: the key is the whole URL, so `?junk=N` must not grow memory without end. */
+export const PAGE_CACHE_MAX_ENTRIES = 512;
 
 // The read-only views built from the read model; everything else (lookups, admin) is never cached.
 const CACHED_PATHS =
@@ -27,10 +30,16 @@ export function pageCache(opts: {
   readModel: ChannelReadModel;
   nowMs?: () => number;
   maxAgeMs?: number;
+  maxEntries?: number;
 }): MiddlewareHandler {
   const nowMs = opts.nowMs ?? Date.now;
   const maxAgeMs = opts.maxAgeMs ?? PAGE_RENDER_MAX_AGE_MS;
-  const rendered = new Map<string, Rendered>();
+  // Kept past maxAgeMs on purpose: an expired rendering is still what waiting requests get.
+  const rendered = createTtlLru<string, Rendered>({
+    maxEntries: opts.maxEntries ?? PAGE_CACHE_MAX_ENTRIES,
+    ttlMs: 3_600_000,
+    now: nowMs,
+  });
   const rendering = new Map<string, Promise<Rendered | null>>();
 
   return async (c, next) => {

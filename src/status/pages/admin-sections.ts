@@ -29,9 +29,9 @@ export function heldNotice(d: ChannelDetail): Html {
 /** Every admin action on the channel (labels, never tokens), as `/api/v1/channels/{channel}/audit`. */
 export function auditTable(d: ChannelDetail): Html {
   if (d.audit.length === 0) return html`<p>No admin actions.</p>`;
-  return html`<table><thead><tr><th>When</th><th>Action</th><th>Who</th><th>Reason</th><th>Details</th></tr></thead>
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Who</th><th scope="col">Reason</th><th scope="col">Details</th></tr></thead>
 <tbody>${d.audit.map(
     (e) => html`<tr><td><time>${e.at}</time></td><td>${e.action}</td><td>${e.actor} (${e.via})</td>
       <td>${e.reason ?? ""}</td><td><code>${Object.keys(e.details).length ? JSON.stringify(e.details) : ""}</code></td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table></div>`;
 }

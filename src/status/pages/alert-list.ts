@@ -15,9 +15,9 @@ function delivery(a: AlertView): Html | string {
 /** The channel page's alert section: what was sent, is waiting or failed, newest first. */
 export function alertList(alerts: AlertView[]): Html {
   if (alerts.length === 0) return html`<p>No alerts yet.</p>`;
-  return html`<table class="alerts"><thead><tr><th>When</th><th>Kind</th><th>Alert</th><th>Delivery</th></tr></thead>
+  return html`<div class="table-wrap"><table class="alerts"><thead><tr><th scope="col">When</th><th scope="col">Kind</th><th scope="col">Alert</th><th scope="col">Delivery</th></tr></thead>
 <tbody>${alerts.map(
     (a) => html`<tr class="${a.state}"><td><time>${a.createdAt}</time></td><td>${a.kind}</td>
       <td>${a.summary}</td><td>${delivery(a)}</td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table></div>`;
 }

@@ -4,6 +4,7 @@ import type { AdminActor, AdminResult } from "../channels/admin-action.ts";
 import { runAdminAction } from "../channels/run-admin-action.ts";
 import { type AdminAction, adminActions } from "../db/schema.ts";
 import { AppError, errorCode, errorMessage } from "../errors.ts";
+import { readJsonBody } from "../status/routes/admin/read-body.ts";
 import type { OwnerControl } from "./owner-control.node.ts";
 import type { Runtime } from "./runtime.node.ts";
 
@@ -19,9 +20,10 @@ export function ownerAdminRoutes(rt: Runtime): Hono {
     if (!adminActions.some((a) => a === action)) {
       return c.json({ error: { code: "NOT_FOUND", message: `no admin action "${action}"` } }, 404);
     }
-    const body = (await c.req.json()) as { input?: unknown; actor?: unknown };
-    const actor: AdminActor = { label: String(body.actor ?? "unknown"), via: "cli" };
     try {
+      // safe because only floodgate's own CLI holds the control token and sends this shape.
+      const body = ((await readJsonBody(c)) ?? {}) as { input?: unknown; actor?: unknown };
+      const actor: AdminActor = { label: String(body.actor ?? "unknown"), via: "cli" };
       // safe because `action` was just found in adminActions.
       const verb = action as AdminAction;
       return c.json(await runAdminAction(rt.deps, verb, c.req.param("channel"), body.input, actor));

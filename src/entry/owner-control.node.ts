@@ -6,6 +6,7 @@ import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { AppError, type DataDirOwner } from "../errors.ts";
 import { type LoopbackServer, serveOnLoopback } from "../sim/serve.node.ts";
 import { type ChannelStatus, listChannelStatus } from "../status/read-model/channel-status.ts";
+import { limitAdminBody } from "../status/routes/admin/read-body.ts";
 import { ownerAdminRoutes } from "./admin-through-owner.node.ts";
 import type { Runtime } from "./runtime.node.ts";
 
@@ -28,6 +29,7 @@ export async function startOwnerControl(
     }
     await next();
   });
+  app.use(limitAdminBody);
   app.get("/status", async (c) => {
     const { config, deps } = rt;
     const statuses = await listChannelStatus(

@@ -21,9 +21,10 @@ export async function refreshBlockerIssues(deps: {
   now: Date;
   logger: Logger;
 }): Promise<void> {
-  const stored = await readBlockers(deps.upstreamCache);
-  if (stored && deps.now.getTime() - Date.parse(stored.fetchedAt) < BLOCKER_REFRESH_MS) return;
   try {
+    // Inside the try too: a database that went away must not turn a finished tick into a crash.
+    const stored = await readBlockers(deps.upstreamCache);
+    if (stored && deps.now.getTime() - Date.parse(stored.fetchedAt) < BLOCKER_REFRESH_MS) return;
     const open = await deps.issues.openIssues(CHANNEL_BLOCKER_LABEL);
     const issues = open.map((i) => ({
       number: i.number,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import type { SimEval } from "../../src/sim/simulator.node.ts";
+import { firstRelease } from "../support/first-release.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 const MiB = 1024 * 1024;
@@ -19,17 +20,6 @@ describe("download limits: Hydra's filesize caps a product, and every download h
   const build = (ev: SimEval, job: string) => h.sim.hydra.model.build(ev.buildIds[job] ?? 0);
   const optionsPath = (ev: SimEval) =>
     `/build/${ev.buildIds["nixos.options"]}/download/1/options.json.br`;
-
-  async function firstRelease() {
-    h.seedBranches();
-    const first = await h.sim.evaluate(nixos());
-    h.sim.hydra.model.finishEval(first.evalId);
-    expect((await tickChannel(h.deps, nixos())).kind).toBe("advanced");
-    h.sim.github.model.commit("master", "linux: 6.18.1 -> 6.18.2");
-    const next = await h.sim.evaluate(nixos());
-    h.sim.hydra.model.finishEval(next.evalId);
-    return { first, next };
-  }
 
   /** Takes options.json.br out of the cache, so it comes from Hydra's download (where faults go). */
   function optionsFromHydra(next: SimEval) {
@@ -50,7 +40,7 @@ describe("download limits: Hydra's filesize caps a product, and every download h
   }
 
   it("refuses a Hydra download whose Content-Length is 10 GiB without reading it", async () => {
-    const { first, next } = await firstRelease();
+    const { first, next } = await firstRelease(h);
     optionsFromHydra(next);
     const sent = { bytes: 0 };
     h.sim.hydra.faults.add({
@@ -68,7 +58,7 @@ describe("download limits: Hydra's filesize caps a product, and every download h
   });
 
   it("stops a download without Content-Length once it passes Hydra's filesize", async () => {
-    const { first, next } = await firstRelease();
+    const { first, next } = await firstRelease(h);
     optionsFromHydra(next);
     const sent = { bytes: 0 };
     h.sim.hydra.faults.add({
@@ -85,7 +75,7 @@ describe("download limits: Hydra's filesize caps a product, and every download h
   });
 
   it("gives up on a drip of one byte at a time at the download deadline", async () => {
-    const { first, next } = await firstRelease();
+    const { first, next } = await firstRelease(h);
     optionsFromHydra(next);
     // One byte every 400 ms resets any idle timeout; 10 000 of them would take over an hour.
     h.sim.hydra.faults.add({
@@ -101,7 +91,7 @@ describe("download limits: Hydra's filesize caps a product, and every download h
   });
 
   it("refuses a product in the binary cache larger than Hydra's filesize", async () => {
-    const { first, next } = await firstRelease();
+    const { first, next } = await firstRelease(h);
     const path = build(next, "nixos.options")?.outPath ?? "";
     h.sim.cache.replaceFile(path, "options.json.br", new Uint8Array(4 * MiB));
     await expectBlockedKeepingFirst(
@@ -112,7 +102,7 @@ describe("download limits: Hydra's filesize caps a product, and every download h
   });
 
   it("refuses a NAR larger than its narinfo's FileSize", async () => {
-    const { first, next } = await firstRelease();
+    const { first, next } = await firstRelease(h);
     const sent = { bytes: 0 };
     h.sim.cache.faults.add({
       path: /^\/nar\//,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import type { SimEval } from "../../src/sim/simulator.node.ts";
+import { firstRelease } from "../support/first-release.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 // Two NixOS releases per test, each evaluated and repacked with programs.sqlite: slow on a loaded CI.
@@ -19,17 +20,6 @@ describe("products from the binary cache, and when the cache misbehaves", {
   const outPath = (ev: SimEval, job: string) =>
     h.sim.hydra.model.build(ev.buildIds[job] ?? 0)?.outPath ?? "";
 
-  async function firstRelease() {
-    h.seedBranches();
-    const first = await h.sim.evaluate(nixos());
-    h.sim.hydra.model.finishEval(first.evalId);
-    expect((await tickChannel(h.deps, nixos())).kind).toBe("advanced");
-    h.sim.github.model.commit("master", "linux: 6.18.1 -> 6.18.2");
-    const next = await h.sim.evaluate(nixos());
-    h.sim.hydra.model.finishEval(next.evalId);
-    return { first, next };
-  }
-
   async function expectBlockedKeepingFirst(first: SimEval, message: RegExp) {
     const outcome = await tickChannel(h.deps, nixos());
     expect(outcome.kind).toBe("blocked");
@@ -40,7 +30,7 @@ describe("products from the binary cache, and when the cache misbehaves", {
   }
 
   it("reads every product from the cache's NARs (xz and zstd), not from Hydra", async () => {
-    await firstRelease();
+    await firstRelease(h);
     expect(hydraDownloads()).toEqual([]);
     const nars = h.sim.cache.requests.filter((p) => p.startsWith("/nar/"));
     expect(nars.some((p) => p.endsWith(".nar.xz"))).toBe(true);
@@ -48,7 +38,7 @@ describe("products from the binary cache, and when the cache misbehaves", {
   });
 
   it("falls back to Hydra's download when the cache has no narinfo", async () => {
-    const { next } = await firstRelease();
+    const { next } = await firstRelease(h);
     h.sim.cache.dropNarInfo(outPath(next, "nixos.options"));
     const outcome = await tickChannel(h.deps, nixos());
     expect(outcome).toMatchObject({ kind: "advanced", release: next.releaseName });
@@ -59,7 +49,7 @@ describe("products from the binary cache, and when the cache misbehaves", {
   });
 
   it("refuses a product whose bytes in the cache do not match Hydra's sha256", async () => {
-    const { first, next } = await firstRelease();
+    const { first, next } = await firstRelease(h);
     h.sim.cache.replaceFile(
       outPath(next, "nixos.options"),
       "options.json.br",
@@ -69,7 +59,7 @@ describe("products from the binary cache, and when the cache misbehaves", {
   });
 
   it("refuses a truncated NAR", async () => {
-    const { first } = await firstRelease();
+    const { first } = await firstRelease(h);
     h.sim.cache.faults.add({ path: /^\/nar\//, truncate: 300, times: 1000 });
     await expectBlockedKeepingFirst(first, /ends early|Unexpected end|failed/);
   });

@@ -105,6 +105,23 @@ export const hydraBuilds = pgTable(
   (t) => [index("hydra_builds_job").on(t.project, t.jobset, t.job, t.id)],
 );
 
+/**
+ * Every finished result seen of a build. Hydra keeps a build's id when it is restarted and later
+ * overwrites its status and times, so `hydra_builds` alone cannot tell "failed, then passed on
+ * restart" from "passed": each poll that sees a finished build adds its (stoptime, status) here.
+ */
+export const hydraBuildResults = pgTable(
+  "hydra_build_results",
+  {
+    buildId: hydraId("build_id").notNull(),
+    /** Hydra's `stoptime` of this attempt (epoch when Hydra gave none). */
+    stoppedAt: at("stopped_at").notNull(),
+    buildstatus: smallint("buildstatus").notNull(),
+    observedAt: at("observed_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.buildId, t.stoppedAt, t.buildstatus] })],
+);
+
 export const aggregateConstituents = pgTable(
   "aggregate_constituents",
   {

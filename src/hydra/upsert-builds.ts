@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { hydraBuilds } from "../db/schema.ts";
+import { hydraBuildResults, hydraBuilds } from "../db/schema.ts";
 import type { HydraBuild } from "./schemas.ts";
 
 export const toDate = (unix: number | null) => (unix === null ? null : new Date(unix * 1000));
@@ -23,7 +23,10 @@ function buildRow(b: HydraBuild, now: Date): typeof hydraBuilds.$inferInsert {
   };
 }
 
-/** Writes builds as Hydra just answered them; a build's state (finished, status, times) may change. */
+/**
+ * Writes builds as Hydra just answered them; a build's state (finished, status, times) may change.
+ * Each finished result is also kept apart, so a restart that overwrites it leaves the earlier one.
+ */
 export async function upsertBuilds(db: Db, builds: HydraBuild[], now: Date): Promise<void> {
   if (builds.length === 0) return;
   await db
@@ -40,4 +43,18 @@ export async function upsertBuilds(db: Db, builds: HydraBuild[], now: Date): Pro
         fetchedAt: sql`excluded.fetched_at`,
       },
     });
+  const results = builds.flatMap((b) =>
+    b.finished && b.buildstatus !== null
+      ? [
+          {
+            buildId: b.id,
+            stoppedAt: toDate(b.stoptime) ?? new Date(0),
+            buildstatus: b.buildstatus,
+            observedAt: now,
+          },
+        ]
+      : [],
+  );
+  if (results.length === 0) return;
+  await db.insert(hydraBuildResults).values(results).onConflictDoNothing();
 }

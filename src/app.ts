@@ -6,6 +6,7 @@ import type { AdminToken } from "./config/admin-tokens.ts";
 import type { ChannelSpec } from "./config/channels-file.ts";
 import type { Db } from "./db/client.ts";
 import { createDbUpstreamCache, type UpstreamCache } from "./db/upstream-cache.ts";
+import type { BranchGraph } from "./domain/branch-graph.ts";
 import { AppError, RetryLaterError } from "./errors.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { LookupWrites } from "./git/lookup-writes.ts";
@@ -45,6 +46,8 @@ export interface AppDeps {
   upstreamCache?: UpstreamCache;
   store: BlobStore;
   channels: ChannelSpec[];
+  /** Where changes flow; default: each channel follows its source branch (lookups use it). */
+  branchGraph?: BranchGraph;
   clock: Clock;
   logger: Logger;
   publicUrl: string;

@@ -110,6 +110,7 @@ export function makeDeps(
     alertTargets: alertTargetsOf(config),
     alertSettings: config.alerts,
     channels: config.channels,
+    branchGraph: config.branchGraph,
     hydraUrl: config.hydraUrl,
     binaryCacheUrl: config.binaryCacheUrl,
     binaryCache: createBinaryCache({ baseUrl: config.binaryCacheUrl, userAgent: USER_AGENT }),

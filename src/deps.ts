@@ -6,6 +6,7 @@ import type { ChannelSpec } from "./config/channels-file.ts";
 import type { GatePolicy } from "./config/config.ts";
 import type { Db } from "./db/client.ts";
 import type { UpstreamCache } from "./db/upstream-cache.ts";
+import type { BranchGraph } from "./domain/branch-graph.ts";
 import type { IssueSource } from "./git/blocker-issues.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { LookupWrites } from "./git/lookup-writes.ts";
@@ -35,6 +36,8 @@ export interface Deps {
   /** The channels file's `alerts` section: thresholds, cooldown, routes. */
   alertSettings: AlertsSection;
   channels: ChannelSpec[];
+  /** Where changes flow: a lookup answers for every node downstream of a PR's base branch. */
+  branchGraph: BranchGraph;
   hydraUrl: string;
   publicUrl: string;
   /** `https://github.com/{FLOODGATE_REPO}`, for links on pages. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AlertsSection, ChannelAlertSettings } from "./alert-settings.ts";
+import { BranchGraphSection, checkBranchGraph } from "./branch-graph-section.ts";
 
 export const channelStatuses = ["rolling", "beta", "stable", "deprecated", "unmaintained"] as const;
 export const channelVariants = ["primary", "small", "darwin", "aarch64"] as const;
@@ -65,9 +66,12 @@ export const ChannelsFile = z
     $comment: z.string().optional(),
     channels: z.array(ChannelSpec).min(1, "expected at least one channel"),
     alerts: AlertsSection.optional(),
+    /** Where changes flow (staging → staging-next → master → channels); default: each channel's source branch. */
+    graph: BranchGraphSection.optional(),
   })
   .strict()
   .superRefine((file, ctx) => {
+    if (file.graph) checkBranchGraph(file.graph, file.channels, ctx);
     const seen = new Set<string>();
     file.channels.forEach((c, i) => {
       if (seen.has(c.name)) {

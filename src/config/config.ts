@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type BranchGraph, graphOfSourceBranches } from "../domain/branch-graph.ts";
 import { ConfigError } from "../errors.ts";
 import { type AdminToken, AdminTokens } from "./admin-tokens.ts";
 import { type AlertsSection, defaultAlertsSection } from "./alert-settings.ts";
@@ -135,6 +136,8 @@ export interface Config {
   storage: Storage;
   channelsFile?: string;
   channels: ChannelSpec[];
+  /** Where changes flow, from the channels file's `graph` or each channel's source branch. */
+  branchGraph: BranchGraph;
   hydraUrl: string;
   binaryCacheUrl: string;
   /** Overall deadline of each product download (FLOODGATE_DOWNLOAD_DEADLINE_SECONDS). */
@@ -240,6 +243,7 @@ export function parseConfig(
     storage: parseStorage(e.FLOODGATE_STORAGE ?? `file://${dataDir}/releases`),
     channelsFile: e.FLOODGATE_CHANNELS,
     channels: file.channels,
+    branchGraph: file.graph ?? graphOfSourceBranches(file.channels),
     hydraUrl: (e.FLOODGATE_HYDRA_URL ?? "https://hydra.nixos.org").replace(/\/+$/, ""),
     binaryCacheUrl: (e.FLOODGATE_BINARY_CACHE_URL ?? "https://cache.nixos.org").replace(/\/+$/, ""),
     downloadDeadlineMs:

@@ -14,7 +14,7 @@ export function targetsFor(
   const wanted = new Set<AlertTargetName>();
   for (const route of routes) {
     if (route.channels && !route.channels.includes(alert.channel)) continue;
-    if (route.kinds && !route.kinds.includes(alert.kind)) continue;
+    if (route.kinds && !route.kinds.some((kind) => kind === alert.kind)) continue;
     for (const target of route.targets) wanted.add(target);
   }
   return configured.filter((name) => wanted.has(name));

@@ -25,6 +25,7 @@ function row(summary: string, data: AlertData): AlertRow {
     claimedUntil: null,
     createdAt: at,
     deliveredAt: null,
+    subscriptionId: null,
   };
 }
 

@@ -290,6 +290,7 @@ export const alertKinds = [
   "recovered",
   "digest",
   "admin",
+  "landed",
 ] as const;
 export type AlertKind = (typeof alertKinds)[number];
 export type AlertDeliveryState = "pending" | "sent" | "failed";
@@ -324,10 +325,13 @@ export const alerts = pgTable(
     claimedUntil: at("claimed_until"),
     createdAt: at("created_at").notNull(),
     deliveredAt: at("delivered_at"),
+    /** Set for a subscriber's notification: it goes to that subscription only, not the operators' targets. */
+    subscriptionId: bigint("subscription_id", { mode: "number" }),
   },
   (t) => [
     index("alerts_state_next").on(t.state, t.nextAttemptAt),
     index("alerts_channel_created").on(t.channel, t.createdAt),
+    index("alerts_subscription").on(t.subscriptionId, t.id),
   ],
 );
 export type AlertRow = typeof alerts.$inferSelect;
@@ -362,3 +366,46 @@ export const upstreamPace = pgTable("upstream_pace", {
   name: text("name").primaryKey(),
   nextStartAt: at("next_start_at").notNull(),
 });
+
+export const subscriptionKinds = ["pr", "commit", "channel"] as const;
+export type SubscriptionKind = (typeof subscriptionKinds)[number];
+export const subscriptionDeliveries = ["webhook", "slack", "feed"] as const;
+export type SubscriptionDelivery = (typeof subscriptionDeliveries)[number];
+
+/**
+ * Someone's wish to be told, with no account: the token that reads or cancels it is stored only as
+ * its sha256, so a database dump cannot act for a subscriber. The webhook secret must sign, so it
+ * is stored as is.
+ */
+export const subscriptions = pgTable(
+  "subscriptions",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    kind: text("kind").$type<SubscriptionKind>().notNull(),
+    /** The PR number, the full commit sha, or the channel name. */
+    subject: text("subject").notNull(),
+    /** The branch the change was made against (a PR's base); null for a channel. */
+    branch: text("branch"),
+    /** Channels a PR or commit must reach before the subscription ends by itself. */
+    channels: jsonb("channels").$type<string[]>().notNull().default([]),
+    /** Channels it reached, each notified once. */
+    reached: jsonb("reached").$type<string[]>().notNull().default([]),
+    delivery: text("delivery").$type<SubscriptionDelivery>().notNull(),
+    url: text("url"),
+    secret: text("secret"),
+    /** The client address that created it, for the per-client limit. */
+    client: text("client").notNull(),
+    createdAt: at("created_at").notNull(),
+    endedAt: at("ended_at"),
+    /** `landed` (every channel reached) or `cancelled`. */
+    endReason: text("end_reason"),
+  },
+  (t) => [
+    uniqueIndex("subscriptions_token_hash").on(t.tokenHash),
+    index("subscriptions_subject").on(t.kind, t.subject),
+    index("subscriptions_client_created").on(t.client, t.createdAt),
+    index("subscriptions_url").on(t.url),
+  ],
+);
+export type SubscriptionRow = typeof subscriptions.$inferSelect;

@@ -1,35 +1,25 @@
 import { createHash } from "node:crypto";
 import type { Stats } from "node:fs";
-import {
-  type FileHandle,
-  mkdir,
-  open,
-  readFile,
-  rename,
-  rm,
-  stat,
-  writeFile,
-} from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { AppError, IntegrityError } from "../errors.ts";
 import type { BlobBody, BlobInfo, BlobStore, PutOptions } from "./blob-store.ts";
 import { contentTypeFor } from "./content-types.ts";
 import { forEachChunk } from "./for-each-chunk.ts";
+import {
+  fileStream,
+  hashHandle,
+  type Located,
+  readSidecar,
+  type Sidecar,
+  syncDir,
+  writeSidecar,
+} from "./fs-store-files.node.ts";
 import { listFilesUnder, removeWithEmptyParents } from "./fs-store-folders.node.ts";
 import { tempPath } from "./fs-store-temps.node.ts";
 import { splitKey } from "./release-paths.ts";
+import { errnoCode, storageError } from "./storage-errors.ts";
 import { createWriteBehind } from "./write-behind.node.ts";
-
-const CHUNK = 256 * 1024;
-
-/** Sidecar beside each object; `ino`/`size`/`mtimeMs` tell whether it still describes the object. */
-interface Sidecar {
-  sha256: string;
-  size: number;
-  ino: number;
-  mtimeMs: number;
-  contentType?: string;
-}
 
 /** A stored object as a local file, for serving it with Node streams (see `local`). */
 export interface LocalBlob extends BlobInfo {
@@ -44,13 +34,6 @@ export interface FsStore extends BlobStore {
 
 // Remembered descriptions; a changed inode, size or mtime makes an entry stale.
 const MAX_REMEMBERED = 10_000;
-
-interface Located {
-  path: string;
-  sidecarPath: string;
-  dir: string;
-  name: string;
-}
 
 /**
  * A `BlobStore` on a local directory. Objects are written to a temp file in the same directory,
@@ -70,6 +53,10 @@ export function createFsStore(rootDir: string): FsStore {
     remembered.set(key, { info, ino: st.ino, mtimeMs: st.mtimeMs });
     return info;
   };
+
+  /** A write failure of `key`, typed; a full disk names the release storage and its root. */
+  const writeError = (key: string, message: string, err: unknown) =>
+    storageError("STORAGE_WRITE", message, err, { kind: "release storage", path: rootDir, key });
 
   const locate = (key: string): Located => {
     const segments = splitKey(key);
@@ -117,9 +104,13 @@ export function createFsStore(rootDir: string): FsStore {
       return await open(path, "r");
     } catch (err) {
       // A name too long to exist (ENAMETOOLONG) is as absent as a missing one.
-      const absent = ["ENOENT", "ENOTDIR", "EISDIR", "ENAMETOOLONG"].some((c) => hasCode(err, c));
+      const absent = ["ENOENT", "ENOTDIR", "EISDIR", "ENAMETOOLONG"].includes(errnoCode(err) ?? "");
       if (absent) return null;
-      throw storageError("STORAGE_READ", `cannot read ${path}`, err);
+      throw storageError("STORAGE_READ", `cannot read ${path}`, err, {
+        kind: "release storage",
+        path: rootDir,
+        key: path,
+      });
     }
   };
 
@@ -192,17 +183,17 @@ export function createFsStore(rootDir: string): FsStore {
       let fh: FileHandle | undefined;
       try {
         await mkdir(at.dir, { recursive: true }).catch((err: unknown) => {
-          throw storageError("STORAGE_WRITE", `cannot create directory for ${key}`, err);
+          throw writeError(key, `cannot create directory for ${key}`, err);
         });
         fh = await open(tmp, "wx").catch((err: unknown) => {
-          throw storageError("STORAGE_WRITE", `cannot create a temp file for ${key}`, err);
+          throw writeError(key, `cannot create a temp file for ${key}`, err);
         });
         const hash = createHash("sha256");
         let size = 0;
         const handle = fh;
         const file = createWriteBehind(handle);
         const writeFailed = (err: unknown) => {
-          throw storageError("STORAGE_WRITE", `cannot write ${key}`, err);
+          throw writeError(key, `cannot write ${key}`, err);
         };
         await forEachChunk(body, async (chunk) => {
           hash.update(chunk);
@@ -224,17 +215,17 @@ export function createFsStore(rootDir: string): FsStore {
           .sync()
           .then(() => handle.stat())
           .catch((err: unknown) => {
-            throw storageError("STORAGE_WRITE", `cannot flush ${key}`, err);
+            throw writeError(key, `cannot flush ${key}`, err);
           });
         await fh.close();
         fh = undefined;
         const sidecar: Sidecar = { sha256, size, ino: stat.ino, mtimeMs: stat.mtimeMs };
         if (opts.contentType) sidecar.contentType = opts.contentType;
         await writeSidecar(at, sidecar).catch((err: unknown) => {
-          throw storageError("STORAGE_WRITE", `cannot write metadata of ${key}`, err);
+          throw writeError(key, `cannot write metadata of ${key}`, err);
         });
         await rename(tmp, at.path).catch((err: unknown) => {
-          throw storageError("STORAGE_WRITE", `cannot move ${key} into place`, err);
+          throw writeError(key, `cannot move ${key} into place`, err);
         });
         await syncDir(at.dir);
         return { size, sha256 };
@@ -260,100 +251,4 @@ export function createFsStore(rootDir: string): FsStore {
       await removeWithEmptyParents(rootDir, at.path, at.sidecarPath);
     },
   };
-}
-
-async function hashHandle(fh: FileHandle): Promise<string> {
-  const hash = createHash("sha256");
-  const buffer = new Uint8Array(CHUNK);
-  for (let position = 0; ; ) {
-    const { bytesRead } = await fh.read(buffer, 0, CHUNK, position);
-    if (bytesRead === 0) return hash.digest("hex");
-    hash.update(buffer.subarray(0, bytesRead));
-    position += bytesRead;
-  }
-}
-
-/** Streams bytes `start..end` (inclusive) of an open file and closes it when done or cancelled. */
-function fileStream(fh: FileHandle, start: number, end: number): ReadableStream<Uint8Array> {
-  let position = start;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const want = Math.min(CHUNK, end - position + 1);
-        const { bytesRead, buffer } =
-          want > 0
-            ? await fh.read(new Uint8Array(want), 0, want, position)
-            : { bytesRead: 0, buffer: null };
-        if (bytesRead === 0 || !buffer) {
-          await fh.close();
-          controller.close();
-          return;
-        }
-        position += bytesRead;
-        controller.enqueue(buffer.subarray(0, bytesRead));
-      } catch (err) {
-        await fh.close().catch(() => {});
-        controller.error(storageError("STORAGE_READ", "cannot read a stored object", err));
-      }
-    },
-    async cancel() {
-      await fh.close().catch(() => {});
-    },
-  });
-}
-
-async function readSidecar(path: string): Promise<Sidecar | null> {
-  try {
-    const parsed: unknown = JSON.parse(await readFile(path, "utf8"));
-    return isSidecar(parsed) ? parsed : null;
-  } catch {
-    return null;
-  }
-}
-
-async function writeSidecar(at: Located, sidecar: Sidecar): Promise<void> {
-  const tmp = tempPath(at.dir, at.name, "meta");
-  try {
-    await writeFile(tmp, JSON.stringify(sidecar), { flag: "wx" });
-    await rename(tmp, at.sidecarPath);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => {});
-    throw err;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Makes the rename durable; some filesystems refuse to fsync a directory, which is fine.
-  const fh = await open(dir, "r").catch(() => null);
-  await fh?.sync().catch(() => {});
-  await fh?.close().catch(() => {});
-}
-
-function isSidecar(value: unknown): value is Sidecar {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    typeof v.sha256 === "string" &&
-    typeof v.size === "number" &&
-    typeof v.ino === "number" &&
-    typeof v.mtimeMs === "number" &&
-    (v.contentType === undefined || typeof v.contentType === "string")
-  );
-}
-
-function errnoCode(err: unknown): string | undefined {
-  if (typeof err !== "object" || err === null || !("code" in err)) return undefined;
-  return typeof err.code === "string" ? err.code : undefined;
-}
-
-function hasCode(err: unknown, code: string): boolean {
-  return errnoCode(err) === code;
-}
-
-function storageError(fallback: string, message: string, cause: unknown): AppError {
-  if (cause instanceof AppError) return cause;
-  const full = hasCode(cause, "ENOSPC") || hasCode(cause, "EDQUOT");
-  const code = full ? "STORAGE_FULL" : fallback;
-  const reason = full ? "the disk is full" : (errnoCode(cause) ?? String(cause));
-  return new AppError(code, `${message}: ${reason}`, { cause, context: { code } });
 }

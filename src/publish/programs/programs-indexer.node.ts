@@ -15,6 +15,7 @@ import type { ProgramsIndexer } from "./programs-indexer.ts";
 import { queryPackages } from "./query-packages.node.ts";
 import { readListingPrograms } from "./read-listing.ts";
 import { packTarball, topDirectory, unpackTarball } from "./repack-nixexprs.node.ts";
+import { asScratchFull } from "./scratch-full.node.ts";
 
 /** The systems command-not-found is indexed for on the real channels. */
 export const INDEXED_SYSTEMS = ["x86_64-linux", "aarch64-linux"] as const;
@@ -102,6 +103,9 @@ export function createNodeProgramsIndexer(opts: NodeProgramsIndexerOptions): Pro
           }),
         );
         return { replaced, report };
+      } catch (err) {
+        // tar, nix-env and SQLite say it in their own words; the page should say which disk.
+        throw await asScratchFull(opts.workDir, err);
       } finally {
         await rm(tree, { recursive: true, force: true });
         await rm(tarFile, { force: true });

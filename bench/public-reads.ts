@@ -3,7 +3,8 @@
  * redirect, a small release file, the 40 MB tarball, `/` and `/api/v1/channels`, with floodgate
  * serving from PGlite and from PostgreSQL. Run: npm run bench (or npx tsx bench/public-reads.ts).
  * Env: BENCH_SECONDS (default 4 per run), BENCH_ROUNDS (default 3, medians),
- * FLOODGATE_BENCH_DATABASE_URL (default the test server).
+ * FLOODGATE_BENCH_DATABASE_URL (default the test server), BENCH_ONLY (run only these rows:
+ * comma-separated of redirect, file, tarball, pages; e.g. BENCH_ONLY=redirect,file).
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -27,6 +28,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 50;
 const TARBALL_BYTES = 40 * 1024 * 1024;
+const ONLY = new Set((process.env.BENCH_ONLY ?? "redirect,file,tarball,pages").split(","));
 const PG_URL =
   process.env.FLOODGATE_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const BIN = new URL("../bin/floodgate.js", import.meta.url).pathname;
@@ -55,7 +57,9 @@ async function startFloodgate(label: string, port: number, databaseUrl?: string)
   });
   const seeded = await seedReleases(handle.db, storeDir, names, TARBALL_BYTES);
   await handle.close();
-  const child = spawn(process.execPath, [BIN, "serve"], {
+  // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, "serve"], {
     env: {
       PATH: process.env.PATH ?? "",
       FLOODGATE_DATA_DIR: dataDir,
@@ -157,41 +161,48 @@ async function runAgainst(label: string, floodgate: Awaited<ReturnType<typeof st
       `floodgate on ${label} (wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, median of ${ROUNDS} alternating with nginx 1 worker)`,
     );
     const smallUrl = `${nginx.url}/git-revision`;
-    const redirect = await paired(smallUrl, `${floodgate.url}/${release.channel}`, CONNECTIONS);
-    report({
-      what: `GET /${release.channel} (302)`,
-      ...redirect,
-      goal: "≥ 0.6× nginx, p99 ≤ 10 ms",
-      ok:
-        redirect.result.requestsPerSecond >= 0.6 * (redirect.baseline?.requestsPerSecond ?? 0) &&
-        redirect.result.p99Ms <= 10,
-    });
+    if (ONLY.has("redirect")) {
+      const redirect = await paired(smallUrl, `${floodgate.url}/${release.channel}`, CONNECTIONS);
+      report({
+        what: `GET /${release.channel} (302)`,
+        ...redirect,
+        goal: "≥ 0.6× nginx, p99 ≤ 10 ms",
+        ok:
+          redirect.result.requestsPerSecond >= 0.6 * (redirect.baseline?.requestsPerSecond ?? 0) &&
+          redirect.result.p99Ms <= 10,
+      });
+    }
     if (label !== "PGlite") return;
-    const file = await paired(
-      smallUrl,
-      `${floodgate.url}${release.path}/git-revision`,
-      CONNECTIONS,
-    );
-    report({
-      what: "GET …/git-revision (40 B)",
-      ...file,
-      goal: "≥ 0.5× nginx, p99 ≤ 10 ms",
-      ok:
-        file.result.requestsPerSecond >= 0.5 * (file.baseline?.requestsPerSecond ?? 0) &&
-        file.result.p99Ms <= 10,
-    });
-    const big = await paired(
-      `${nginx.url}/nixexprs.tar.xz`,
-      `${floodgate.url}${release.path}/nixexprs.tar.xz`,
-      4,
-    );
-    const mbRatio = big.result.megabytesPerSecond / (big.baseline?.megabytesPerSecond ?? 1);
-    report({
-      what: `GET …/nixexprs.tar.xz (40 MiB, 4 conn) ${fmt(mbRatio, 2)}× MB/s`,
-      ...big,
-      goal: "≥ 0.8× nginx MB/s",
-      ok: mbRatio >= 0.8,
-    });
+    if (ONLY.has("file")) {
+      const file = await paired(
+        smallUrl,
+        `${floodgate.url}${release.path}/git-revision`,
+        CONNECTIONS,
+      );
+      report({
+        what: "GET …/git-revision (40 B)",
+        ...file,
+        goal: "≥ 0.5× nginx, p99 ≤ 10 ms",
+        ok:
+          file.result.requestsPerSecond >= 0.5 * (file.baseline?.requestsPerSecond ?? 0) &&
+          file.result.p99Ms <= 10,
+      });
+    }
+    if (ONLY.has("tarball")) {
+      const big = await paired(
+        `${nginx.url}/nixexprs.tar.xz`,
+        `${floodgate.url}${release.path}/nixexprs.tar.xz`,
+        4,
+      );
+      const mbRatio = big.result.megabytesPerSecond / (big.baseline?.megabytesPerSecond ?? 1);
+      report({
+        what: `GET …/nixexprs.tar.xz (40 MiB, 4 conn) ${fmt(mbRatio, 2)}× MB/s`,
+        ...big,
+        goal: "≥ 0.8× nginx MB/s",
+        ok: mbRatio >= 0.8,
+      });
+    }
+    if (!ONLY.has("pages")) return;
     for (const path of ["/", `/channels/${release.channel}`, "/api/v1/channels"]) {
       const page = await paired(null, `${floodgate.url}${path}`, CONNECTIONS);
       report({ what: `GET ${path}`, ...page, goal: "p99 < 50 ms", ok: page.result.p99Ms < 50 });

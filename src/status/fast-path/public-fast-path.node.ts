@@ -5,11 +5,10 @@ import { pipeline } from "node:stream";
 import type { Logger } from "../../log.ts";
 import type { FsStore, LocalBlob } from "../../publish/fs-store.node.ts";
 import { INDEX_FILE } from "../../publish/release-paths.ts";
-import { channelPointer } from "../read-model/channel-pointer.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
-import { answerChannelRequest, REDIRECT_CACHE_CONTROL } from "../routes/channel-redirect.ts";
 import { planFileResponse } from "../routes/file-response.ts";
 import { parseReleasePath } from "../routes/releases.ts";
+import { type FlatHeaders, preparedRedirects } from "./prepared-redirects.ts";
 
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -56,14 +55,21 @@ interface Kept {
   bytes: Buffer;
   at: number;
   /** The plain 200's headers, planned once: most requests carry no conditional or range. */
-  plain: Record<string, string>;
+  plain: FlatHeaders;
 }
 
-const isPlainGet = (req: IncomingMessage) =>
-  req.method === "GET" &&
-  req.headers.range === undefined &&
-  req.headers["if-none-match"] === undefined &&
-  req.headers["if-modified-since"] === undefined;
+// Request headers that change a file's answer. Read from `rawHeaders`: `req.headers` builds an
+// object per request on first use.
+const CONDITIONAL = new Set(["range", "if-none-match", "if-modified-since"]);
+function isPlainGet(req: IncomingMessage): boolean {
+  if (req.method !== "GET") return false;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name !== undefined && name.length >= 5 && CONDITIONAL.has(name.toLowerCase())) return false;
+  }
+  return true;
+}
 
 /**
  * `/<channel>[/<file>]` redirects and `/releases/…` files answered by Node itself, from the read
@@ -71,21 +77,27 @@ const isPlainGet = (req: IncomingMessage) =>
  * any request it is unsure about goes to `fallback` (the Hono app), which answers the same way.
  */
 export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener {
-  const known = new Set(deps.channels);
-  const origin = deps.publicUrl.replace(/\/+$/, "");
   const common = deps.commonHeaders ?? {};
+  const redirect = preparedRedirects({
+    channels: deps.channels,
+    origin: deps.publicUrl.replace(/\/+$/, ""),
+    commonHeaders: common,
+    snapshot: () => deps.readModel.peek(),
+  });
+  // By URL path: a hit skips parsing and decoding it (only paths without '%' get here).
   const kept = new Map<string, Kept>();
   let keptBytes = 0;
 
-  const keep = (requested: string, key: string, blob: LocalBlob, bytes: Buffer) => {
+  const keep = (path: string, key: string, blob: LocalBlob, bytes: Buffer) => {
     if (keptBytes + bytes.byteLength > SMALL_FILES_TOTAL) {
       kept.clear();
       keptBytes = 0;
     }
-    const old = kept.get(requested);
+    const old = kept.get(path);
     keptBytes += bytes.byteLength - (old?.bytes.byteLength ?? 0);
-    const plain = { ...common, ...planFileResponse("GET", () => undefined, key, blob).headers };
-    kept.set(requested, { blob, key, bytes, at: Date.now(), plain });
+    const planned = planFileResponse("GET", () => undefined, key, blob).headers;
+    const plain = Object.entries({ ...common, ...planned }).flat();
+    kept.set(path, { blob, key, bytes, at: Date.now(), plain });
   };
 
   const send = (
@@ -107,6 +119,7 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
     req: IncomingMessage,
     res: ServerResponse,
     store: FsStore,
+    path: string,
     requested: string,
   ) => {
     let key = requested;
@@ -119,56 +132,39 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
     if (blob.size > SMALL_FILE) return send(req, res, key, blob);
     const bytes = await readFile(blob.path).catch(() => null);
     if (!bytes || bytes.byteLength !== blob.size) return fallback(req, res);
-    keep(requested, key, blob, bytes);
+    keep(path, key, blob, bytes);
     return send(req, res, key, blob, bytes);
   };
 
   return (req, res) => {
     const method = req.method;
+    if (method !== "GET" && method !== "HEAD") return fallback(req, res);
     const url = req.url ?? "/";
     const query = url.indexOf("?");
     const path = query === -1 ? url : url.slice(0, query);
-    if ((method !== "GET" && method !== "HEAD") || path.includes("%")) return fallback(req, res);
+    if (path.includes("%")) return fallback(req, res);
 
-    if (path.startsWith("/releases/")) {
-      const store = deps.store;
-      if (!store) return fallback(req, res);
-      const release = parseReleasePath(path);
-      if (release.kind !== "ok" || release.trailingSlash) return fallback(req, res);
-      const hit = kept.get(release.key);
-      if (hit && Date.now() - hit.at < RECHECK_MS) {
-        if (!isPlainGet(req)) return send(req, res, hit.key, hit.blob, hit.bytes);
-        res.writeHead(200, hit.plain);
-        return void res.end(hit.bytes);
-      }
-      serveFile(req, res, store, release.key).catch((err: unknown) => {
-        deps.logger.warn("fast path failed; answering through the app", { error: String(err) });
-        if (!res.headersSent) fallback(req, res);
-        else res.destroy();
-      });
-      return;
+    if (!path.startsWith("/releases/")) {
+      const headers = redirect(path);
+      if (!headers) return fallback(req, res);
+      res.writeHead(302, headers);
+      return void res.end();
     }
-
-    const match = /^\/([^/]+)(?:\/([^/]+))?$/.exec(path);
-    const channel = match?.[1];
-    const snapshot = channel !== undefined && known.has(channel) ? deps.readModel.peek() : null;
-    if (!snapshot || channel === undefined) return fallback(req, res);
-    const answer = answerChannelRequest(
-      channel,
-      match?.[2],
-      channelPointer(snapshot, channel),
-      origin,
-    );
-    if (answer.kind === "error") return fallback(req, res);
-    const headers: Record<string, string> = {
-      ...common,
-      Location: answer.location,
-      "Cache-Control": REDIRECT_CACHE_CONTROL,
-      "Content-Length": "0",
-    };
-    if (answer.link) headers.Link = answer.link;
-    res.writeHead(302, headers);
-    res.end();
+    const hit = kept.get(path);
+    if (hit && Date.now() - hit.at < RECHECK_MS) {
+      if (!isPlainGet(req)) return send(req, res, hit.key, hit.blob, hit.bytes);
+      res.writeHead(200, hit.plain);
+      return void res.end(hit.bytes);
+    }
+    const store = deps.store;
+    if (!store) return fallback(req, res);
+    const release = parseReleasePath(path);
+    if (release.kind !== "ok" || release.trailingSlash) return fallback(req, res);
+    serveFile(req, res, store, path, release.key).catch((err: unknown) => {
+      deps.logger.warn("fast path failed; answering through the app", { error: String(err) });
+      if (!res.headersSent) fallback(req, res);
+      else res.destroy();
+    });
   };
 }
 

@@ -77,4 +77,20 @@ describe("createChannelReadModel", () => {
     const empty = createChannelReadModel({ load, maxAgeMs: 10 });
     await expect(empty.current()).rejects.toThrow("database down");
   });
+
+  it("peek never waits: a stale snapshot is served while one reload runs behind it", async () => {
+    let now = 0;
+    const { source, load } = fakeSource();
+    const model = createChannelReadModel({ load, maxAgeMs: 1000, nowMs: () => now });
+    expect(model.peek()).toBeNull();
+    await model.refresh();
+    source.value = "r2";
+    now = 5000;
+    const stale = model.peek();
+    expect(stale?.entries.get("c")?.release?.name).toBe("r1");
+    model.peek();
+    expect(source.loads).toBe(2);
+    await model.refresh();
+    expect(model.peek()?.entries.get("c")?.release?.name).toBe("r2");
+  });
 });

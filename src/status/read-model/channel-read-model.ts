@@ -22,7 +22,11 @@ export const createSnapshotCell = (): SnapshotCell => ({ snapshot: null, fingerp
  */
 export interface ChannelReadModel {
   current(): Promise<ChannelSnapshot>;
-  /** The snapshot if it is fresh, without waiting: the synchronous fast path's view. */
+  /**
+   * The last snapshot without waiting (null before the first load): the synchronous fast path's
+   * view. A stale one starts a reload in the background, so a slow or unreachable database never
+   * sends requests to it (the last pointers keep being served, as `current` does on failure).
+   */
   peek(): ChannelSnapshot | null;
   /** Reloads now; a call during a load queues one more load, which sees every committed change. */
   refresh(): Promise<ChannelSnapshot>;
@@ -93,7 +97,10 @@ export function createChannelReadModel(opts: ChannelReadModelOptions): ChannelRe
     },
     peek() {
       const snapshot = cell.snapshot;
-      return snapshot && nowMs() - snapshot.loadedAtMs < opts.maxAgeMs ? snapshot : null;
+      if (snapshot && nowMs() - snapshot.loadedAtMs >= opts.maxAgeMs && !running) {
+        refresh().catch((err: unknown) => opts.onStale?.(err));
+      }
+      return snapshot;
     },
     refresh,
   };

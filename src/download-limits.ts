@@ -23,6 +23,17 @@ export class DownloadLimitError extends AppError {
 // Unknown sizes (Hydra's filesize is null) still get a ceiling: above today's largest ISO (≈ 4 GB).
 const CEILING_BYTES = 16 * 1024 ** 3;
 
+/**
+ * A `.ls` NAR listing as the binary cache sends it (zstd or brotli JSON) and once decoded. Big
+ * outputs' listings (texlive, linux-firmware: ~100k files) are a few MiB decoded, under 1 MiB
+ * compressed; ten times that is still a listing, more is something else. Memory per listing in
+ * flight stays under the decoded cap.
+ */
+export const LISTING_CAPS = {
+  compressedBytes: 16 * 1024 ** 2,
+  decodedBytes: 128 * 1024 ** 2,
+} as const;
+
 /** The cap for a download of `expected` bytes: 1% + 64 KiB over it (metadata may round), or the ceiling. */
 export function byteCap(
   expected: number | null | undefined,

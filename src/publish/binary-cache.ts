@@ -1,4 +1,4 @@
-import { byteCap, limitDownload, refuseOversized } from "../download-limits.ts";
+import { byteCap, LISTING_CAPS, limitDownload, refuseOversized } from "../download-limits.ts";
 import { AppError, UpstreamError } from "../errors.ts";
 import { retry } from "../retry.ts";
 import { bytesStream, type Compression } from "./codec.ts";
@@ -20,7 +20,10 @@ export interface BinaryCache {
   narInfo(storePath: string, signal?: AbortSignal): Promise<NarInfo | null>;
   /** The (compressed) NAR a narinfo points at, capped at its `FileSize` (plus margin). */
   nar(info: NarInfo, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
-  /** `<hash>.ls`, still encoded (zstd or brotli, whatever the header says), or null when missing. */
+  /**
+   * `<hash>.ls`, still encoded (zstd or brotli, whatever the header says), or null when missing;
+   * a body over the listing cap errors with DOWNLOAD_TOO_LARGE (before reading, by Content-Length).
+   */
   listing(storePath: string): Promise<ReadableStream<Uint8Array> | null>;
   /** Requests sent so far (for the log and the benchmarks). */
   requests(): number;
@@ -34,10 +37,15 @@ export interface BinaryCacheOptions {
   baseBackoffMs?: number;
   /** Until the headers arrive; for narinfo and `.ls` also while the body is read. */
   timeoutMs?: number;
+  /** Cap of one `.ls` as sent (default LISTING_CAPS.compressedBytes). */
+  maxListingBytes?: number;
 }
 
 // A narinfo is a few hundred bytes; anything this large is not one.
 const MAX_NARINFO_BYTES = 64 * 1024;
+
+// Listings have no deadline of their own (their request timeout covers the body).
+const NEVER = new AbortController().signal;
 
 const COMPRESSIONS: Record<string, Compression> = {
   xz: "xz",
@@ -183,8 +191,14 @@ export function createBinaryCache(opts: BinaryCacheOptions): BinaryCache {
       return limitDownload(res.body, budget, url);
     },
     async listing(storePath) {
-      const res = await get(`${base}/${storePathHash(storePath)}.ls`, { bodyTimeout: true });
-      return res?.body ?? null;
+      const url = `${base}/${storePathHash(storePath)}.ls`;
+      const res = await get(url, { bodyTimeout: true });
+      if (!res) return null;
+      const maxBytes = opts.maxListingBytes ?? LISTING_CAPS.compressedBytes;
+      // The request's own timeout bounds the time; this bounds the bytes.
+      const budget = { maxBytes, capReason: "the .ls listing cap", signal: NEVER };
+      await refuseOversized(res, budget, url);
+      return limitDownload(res.body ?? bytesStream(""), budget, url);
     },
     requests: () => sent,
   };

@@ -19,7 +19,7 @@ export interface ProgramsIndexReport {
   storePaths: number;
   /** Of those: no `.ls` in the binary cache, skipped (as nix-index does). */
   missing: number;
-  /** Of those: a listing that could not be decoded, skipped too. */
+  /** Of those: a listing that could not be decoded or is over its size cap, skipped too. */
   unreadable: number;
   /** Listings known from an earlier (or crashed) run, not fetched again. */
   reused: number;
@@ -44,6 +44,8 @@ export interface IndexProgramsDeps {
   /** Report progress every this many store paths (and at the end). */
   progressEvery?: number;
 }
+
+const SKIPPED_CODES: ReadonlySet<string> = new Set(["LISTING_UNREADABLE", "DOWNLOAD_TOO_LARGE"]);
 
 /** Every `bin/` command of every package output, read from the binary cache's listings. */
 export async function indexPrograms(
@@ -84,8 +86,13 @@ export async function indexPrograms(
       try {
         result = await deps.readListing(path);
       } catch (err) {
-        if (!(err instanceof AppError) || err.code !== "LISTING_UNREADABLE") throw err;
-        deps.logger.warn("listing unreadable; store path skipped", { path, error: err.message });
+        // A listing that cannot be read or is over its size cap stays so: skip it, as nix-index does.
+        if (!(err instanceof AppError) || !SKIPPED_CODES.has(err.code)) throw err;
+        deps.logger.warn("listing unreadable; store path skipped", {
+          path,
+          code: err.code,
+          error: err.message,
+        });
         report.unreadable++;
         return;
       }

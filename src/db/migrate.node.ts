@@ -1,13 +1,13 @@
-import { fileURLToPath } from "node:url";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { AppError, errorMessage } from "../errors.ts";
+import { projectPath } from "../project-path.node.ts";
 import type { Db, Schema } from "./client.ts";
 
-export const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
+export const migrationsFolder = projectPath("migrations");
 
 // A silent server (a firewall dropping packets) fails start-up in this time rather than 30 s.
 const CONNECT_TIMEOUT_S = 10;

@@ -1,13 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import type { Logger } from "../../log.ts";
+import { projectPath } from "../../project-path.node.ts";
 import { noWebAssets, parseWebAssets, type WebAssets } from "./web-assets.ts";
 
 /** Where `npm run build:web` (web/build.node.ts) writes the bundle. */
-export const WEB_ASSETS_FILE = fileURLToPath(
-  new URL("../../../dist/web/web-assets.txt", import.meta.url),
-);
+export const WEB_ASSETS_FILE = projectPath("dist", "web", "web-assets.txt");
 
 const loaded = new Map<string, WebAssets>();
 

@@ -2,11 +2,18 @@ import type { Clock } from "../../clock.ts";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import type { PullRequestRow } from "../../db/schema.ts";
+import { type BranchGraph, graphOfSourceBranches } from "../../domain/branch-graph.ts";
 import { AppError, NotFoundError } from "../../errors.ts";
 import { isNotFound, type LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { cachedPullsForCommit } from "../../git/cached-pulls.ts";
 import type { LookupWrites } from "../../git/lookup-writes.ts";
-import { type ChannelLanding, channelLanding, containment } from "./channel-landing.ts";
+import {
+  type ChannelLanding,
+  channelLanding,
+  containment,
+  type LandingContext,
+} from "./channel-landing.ts";
+import { type ChainBase, chainLandings, type NodeLanding } from "./graph-landing.ts";
 import { commitsByPrefix } from "./landing-queries.ts";
 
 export interface LandingDeps {
@@ -16,6 +23,8 @@ export interface LandingDeps {
   /** What lookups learn is written after the answer, never by the GET itself. */
   lookupWrites: LookupWrites;
   channels: ChannelSpec[];
+  /** Where changes flow; default: each channel follows its source branch. */
+  branchGraph?: BranchGraph;
   clock: Clock;
   publicUrl: string;
   hydraUrl?: string;
@@ -42,6 +51,11 @@ export interface PullSummary {
 export interface CommitReport {
   commit: CommitSummary;
   pulls: PullSummary[];
+  /** Where the change entered the branch graph: its merged PRs' base branches, else where first seen. */
+  bases: string[];
+  /** The bases, then every branch and channel downstream of them, in flow order. */
+  chain: NodeLanding[];
+  /** The chain's channels (every configured one when the bases are not in the graph). */
   channels: ChannelLanding[];
 }
 
@@ -93,9 +107,8 @@ export async function resolveCommit(deps: LandingDeps, input: string): Promise<C
   }
 }
 
-/** Every configured channel's answer for one commit. */
-export async function channelLandings(deps: LandingDeps, sha: string): Promise<ChannelLanding[]> {
-  const ctx = {
+function landingContext(deps: LandingDeps): LandingContext {
+  return {
     db: deps.db,
     git: deps.git,
     lookupWrites: deps.lookupWrites,
@@ -104,19 +117,39 @@ export async function channelLandings(deps: LandingDeps, sha: string): Promise<C
     hydraUrl: deps.hydraUrl,
     contains: containment(deps.git),
   };
+}
+
+/** Every configured channel's answer for one commit. */
+export async function channelLandings(deps: LandingDeps, sha: string): Promise<ChannelLanding[]> {
+  const ctx = landingContext(deps);
   const out: ChannelLanding[] = [];
   // One after another: answers share compares through `contains`, and PGlite has one connection.
   for (const spec of deps.channels) out.push(await channelLanding(ctx, spec, sha));
   return out;
 }
 
-/** `GET /api/v1/commits/{sha}`: which channels contain a commit, since when, and the ETA for the rest. */
+/** The chain from `bases` through the branch graph, each node landed (since when) or not yet (ETA). */
+export async function graphLandings(
+  deps: LandingDeps,
+  commit: CommitSummary,
+  bases: ChainBase[],
+): Promise<{ chain: NodeLanding[]; channels: ChannelLanding[] }> {
+  const graph = deps.branchGraph ?? graphOfSourceBranches(deps.channels);
+  return chainLandings(landingContext(deps), graph, deps.channels, commit, bases);
+}
+
+/** A commit enters the graph where its merged PRs were merged, else where floodgate first saw it. */
+export function commitBases(commit: CommitSummary, pulls: PullSummary[]): ChainBase[] {
+  const merged = pulls.filter((p) => p.merged);
+  if (merged.length > 0) return merged.map((p) => ({ node: p.baseRef, at: p.mergedAt }));
+  return commit.firstSeen ? [{ node: commit.firstSeen.branch, at: commit.firstSeen.at }] : [];
+}
+
+/** `GET /api/v1/commits/{sha}`: where a commit has landed along its chain, since when, and ETAs. */
 export async function commitLanding(deps: LandingDeps, input: string): Promise<CommitReport> {
   const commit = await resolveCommit(deps, input);
-  const pulls = await cachedPullsForCommit(deps, commit.sha, deps.clock.now());
-  return {
-    commit,
-    pulls: pulls.map(pullSummary),
-    channels: await channelLandings(deps, commit.sha),
-  };
+  const pulls = (await cachedPullsForCommit(deps, commit.sha, deps.clock.now())).map(pullSummary);
+  const bases = commitBases(commit, pulls);
+  const { chain, channels } = await graphLandings(deps, commit, bases);
+  return { commit, pulls, bases: bases.map((b) => b.node), chain, channels };
 }

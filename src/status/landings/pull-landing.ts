@@ -4,17 +4,21 @@ import type { ChannelLanding } from "./channel-landing.ts";
 import {
   badRequest,
   type CommitSummary,
-  channelLandings,
+  graphLandings,
   type LandingDeps,
   type PullSummary,
   pullSummary,
   resolveCommit,
 } from "./commit-landing.ts";
+import type { NodeLanding } from "./graph-landing.ts";
 
 export interface PullReport {
   pull: PullSummary;
   /** The merge commit, once merged; a PR lands when its merge commit does. */
   commit: CommitSummary | null;
+  /** The PR's base branch, then every branch and channel downstream of it, in flow order. */
+  chain: NodeLanding[];
+  /** The chain's channels. */
   channels: ChannelLanding[];
 }
 
@@ -31,12 +35,10 @@ export async function pullLanding(deps: LandingDeps, input: string): Promise<Pul
   const pull = await cachedPull(deps, number, deps.clock.now());
   if (!pull) throw new NotFoundError(`no pull request #${number}`, { number });
   if (!pull.mergeCommitSha || pull.mergedAt === null) {
-    return { pull: pullSummary(pull), commit: null, channels: [] };
+    return { pull: pullSummary(pull), commit: null, chain: [], channels: [] };
   }
   const commit = await resolveCommit(deps, pull.mergeCommitSha);
-  return {
-    pull: pullSummary(pull),
-    commit,
-    channels: await channelLandings(deps, commit.sha),
-  };
+  const base = { node: pull.baseRef, at: pull.mergedAt.toISOString() };
+  const { chain, channels } = await graphLandings(deps, commit, [base]);
+  return { pull: pullSummary(pull), commit, chain, channels };
 }

@@ -2,6 +2,7 @@ import { html } from "hono/html";
 import { formatAge } from "../format-age.ts";
 import type { ChannelLanding } from "../landings/channel-landing.ts";
 import type { CommitReport, CommitSummary, PullSummary } from "../landings/commit-landing.ts";
+import type { NodeLanding } from "../landings/graph-landing.ts";
 import type { PullReport } from "../landings/pull-landing.ts";
 import { githubHref } from "./github-href.ts";
 import { type Html, layout, type PageContext } from "./layout.ts";
@@ -43,12 +44,31 @@ function landingCells(l: ChannelLanding, now: Date): Html {
   }
 }
 
-function channelTable(channels: ChannelLanding[], now: Date): Html {
-  return html`<table>
-<thead><tr><th>Channel</th><th>Status</th><th>Details</th></tr></thead>
-<tbody>${channels.map(
-    (l) =>
-      html`<tr data-channel="${l.channel}" data-status="${l.status}"><td><a href="/channels/${l.channel}"><code>${l.channel}</code></a></td>${landingCells(l, now)}</tr>`,
+function branchCells(n: NodeLanding & { kind: "branch" }, now: Date): Html {
+  switch (n.status) {
+    case "landed":
+      return html`<td class="fresh">landed</td><td>${
+        n.at ? html`${formatAge(secondsBetween(now, n.at))} ago (${n.at})` : (n.note ?? "")
+      }</td>`;
+    case "pending":
+      return html`<td class="aging">not yet</td><td>${n.behindBy} commit(s) behind; ${
+        n.eta.kind === "estimate"
+          ? html`expected around ${n.eta.at}`
+          : html`ETA unknown: ${n.eta.reason}`
+      }</td>`;
+    case "no-branch":
+      return html`<td class="state">no such branch</td><td>GitHub has no branch <code>${n.node}</code> now</td>`;
+  }
+}
+
+/** The whole chain in flow order: the base branch, then each branch and channel downstream of it. */
+function chainTable(chain: NodeLanding[], now: Date): Html {
+  return html`<table class="chain">
+<thead><tr><th>Branch or channel</th><th>Status</th><th>Details</th></tr></thead>
+<tbody>${chain.map((n) =>
+    n.kind === "channel"
+      ? html`<tr data-node="${n.node}" data-kind="channel" data-status="${n.status}"><td><a href="/channels/${n.node}"><code>${n.node}</code></a></td>${landingCells(n, now)}</tr>`
+      : html`<tr data-node="${n.node}" data-kind="branch" data-status="${n.status}"><td><code>${n.node}</code> (branch)</td>${branchCells(n, now)}</tr>`,
   )}</tbody>
 </table>`;
 }
@@ -75,7 +95,8 @@ export function commitPage(ctx: PageContext, report: CommitReport, now: Date): H
     html`<h1>Has commit <code>${short}</code> landed?</h1>
 ${commitFacts(ctx, report.commit)}
 ${report.pulls.length ? html`<p>Brought by:</p><ul>${report.pulls.map(pullItem)}</ul>` : ""}
-${channelTable(report.channels, now)}
+${report.bases.length ? html`<p>Entered at <code>${report.bases.join(", ")}</code>; everything downstream, in order:</p>` : ""}
+${chainTable(report.chain, now)}
 <p><small>JSON: <a href="/api/v1/commits/${report.commit.sha}">/api/v1/commits/${report.commit.sha}</a></small></p>`,
   );
 }
@@ -91,7 +112,7 @@ export function pullPage(ctx: PageContext, report: PullReport, now: Date): Html 
     html`<h1>Has PR ${href ? html`<a href="${href}">#${pull.number}</a>` : `#${pull.number}`} landed?</h1>
 <p><strong>${pull.title}</strong> (${state}${pull.mergedAt ? html` at ${pull.mergedAt}` : ""})</p>
 ${report.commit ? commitFacts(ctx, report.commit) : ""}
-${report.commit ? channelTable(report.channels, now) : html`<p>Not merged, so in no channel yet.</p>`}
+${report.commit ? chainTable(report.chain, now) : html`<p>Not merged, so in no channel yet.</p>`}
 <p><small>JSON: <a href="/api/v1/prs/${pull.number}">/api/v1/prs/${pull.number}</a></small></p>`,
   );
 }

@@ -52,7 +52,7 @@ function failedPage(
 
 /**
  * "Has my PR landed?": `/api/v1/commits/{sha}`, `/api/v1/prs/{n}`, their pages `/commits/{sha}`
- * and `/prs/{n}`, and `/landed?q=` behind the status page's form.
+ * and `/prs/{n}`, `/landed?q=` behind the status page's form, and pr-tracker's `/pr-tracker.html?pr=N`.
  */
 export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
   const app = new Hono();
@@ -113,6 +113,16 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
     } catch (err) {
       return failedPage(ctx, c, err, number);
     }
+  });
+
+  // pr-tracker's bookmarked URL (nixpk.gs/pr-tracker.html?pr=N): same answer as /prs/N.
+  app.get("/pr-tracker.html", (c) => {
+    const pr = (c.req.query("pr") ?? "").trim();
+    if (/^[1-9][0-9]{0,9}$/.test(pr)) return c.redirect(`/prs/${pr}`, 302);
+    const message = pr
+      ? `"${pr}" is not a pull request number: use /pr-tracker.html?pr=123456 or /prs/123456.`
+      : "Which pull request? Use /pr-tracker.html?pr=123456 or /prs/123456.";
+    return c.html(lookupErrorPage(ctx, message, pr, "Bad request"), 400);
   });
 
   app.get("/landed", (c) => {

@@ -1,0 +1,103 @@
+import type { GitModel } from "./git-model.ts";
+
+/**
+ * nixpkgs' branches as the simulator plays them: PRs merged into staging or a release branch,
+ * staging merged into staging-next, staging-next into master, each by a merge commit, as people
+ * do on GitHub. Channels then follow master or the release branch through Hydra and the tick.
+ */
+export const RELEASE = "26.05";
+
+/** Every channel of the unstable and 26.05 flows, in the channels file's shape. */
+export const flowChannels = [
+  {
+    name: "nixos-unstable",
+    job: "nixos/unstable/tested",
+    variant: "primary",
+    status: "rolling",
+    sourceBranch: "master",
+    productJob: "nixos.channel",
+  },
+  {
+    name: "nixos-unstable-small",
+    job: "nixos/unstable-small/tested",
+    variant: "small",
+    status: "rolling",
+    sourceBranch: "master",
+    productJob: "nixos.channel",
+  },
+  {
+    name: "nixpkgs-unstable",
+    job: "nixpkgs/unstable/unstable",
+    status: "rolling",
+    sourceBranch: "master",
+    productJob: "tarball",
+  },
+  {
+    name: `nixos-${RELEASE}`,
+    job: `nixos/release-${RELEASE}/tested`,
+    variant: "primary",
+    status: "stable",
+    sourceBranch: `release-${RELEASE}`,
+    productJob: "nixos.channel",
+  },
+  {
+    name: `nixos-${RELEASE}-small`,
+    job: `nixos/release-${RELEASE}-small/tested`,
+    variant: "small",
+    status: "stable",
+    sourceBranch: `release-${RELEASE}`,
+    productJob: "nixos.channel",
+  },
+  {
+    name: `nixpkgs-${RELEASE}-darwin`,
+    job: `nixpkgs/nixpkgs-${RELEASE}-darwin/darwin-tested`,
+    variant: "darwin",
+    status: "stable",
+    sourceBranch: `release-${RELEASE}`,
+    productJob: "tarball",
+  },
+];
+
+/** The development branches of both flows, created at master's head. */
+export const FLOW_BRANCHES = [
+  "staging",
+  "staging-next",
+  "haskell-updates",
+  "python-updates",
+  `release-${RELEASE}`,
+  `staging-${RELEASE}`,
+  `staging-next-${RELEASE}`,
+];
+
+/** A fresh nixpkgs: one commit, every flow branch and every channel branch at it. */
+export function seedFlow(model: GitModel, channelBranches: readonly string[]): string {
+  const seed = model.commit("master", "initial");
+  for (const branch of [...FLOW_BRANCHES, ...channelBranches]) {
+    if (model.branchHead(branch) === undefined) model.createBranch(branch, seed);
+  }
+  return seed;
+}
+
+/**
+ * A contributor's PR against `base`: one commit on a topic branch, merged with a merge commit
+ * (GitHub's merge button). Returns the merge commit, the PR's `merge_commit_sha`.
+ */
+export function mergePull(
+  model: GitModel,
+  pr: { number: number; title: string; base: string },
+): string {
+  const topic = `pr-${pr.number}`;
+  model.createBranch(topic, model.branchHead(pr.base) ?? "");
+  const work = model.commit(topic, pr.title);
+  model.deleteBranch(topic);
+  const merge = model.merge(pr.base, work, `Merge pull request #${pr.number}: ${pr.title}`);
+  model.addPull({ number: pr.number, title: pr.title, mergeCommitSha: merge, baseRef: pr.base });
+  return merge;
+}
+
+/** A branch merged into the next one (staging → staging-next, staging-next → master). */
+export function mergeBranch(model: GitModel, from: string, into: string): string {
+  const head = model.branchHead(from);
+  if (head === undefined) throw new Error(`simulator: no branch ${from}`);
+  return model.merge(into, head, `Merge branch '${from}' into ${into}`);
+}

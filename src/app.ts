@@ -1,12 +1,15 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import type { SubscriptionPolicy } from "./alerts/subscriptions/create-subscription.ts";
+import type { SubscriptionPoster } from "./alerts/subscriptions/subscription-poster.ts";
 import type { Clock } from "./clock.ts";
 import type { AdminToken } from "./config/admin-tokens.ts";
 import type { ChannelSpec } from "./config/channels-file.ts";
 import type { Db } from "./db/client.ts";
 import { createDbUpstreamCache, type UpstreamCache } from "./db/upstream-cache.ts";
 import type { BranchGraph } from "./domain/branch-graph.ts";
+import { graphOfSourceBranches } from "./domain/branch-graph.ts";
 import { AppError, RetryLaterError } from "./errors.ts";
 import type { GitHost } from "./git/git-host.ts";
 import type { LookupWrites } from "./git/lookup-writes.ts";
@@ -39,6 +42,7 @@ import { pageCache } from "./status/routes/page-cache.ts";
 import { releaseListRoute } from "./status/routes/release-list-route.ts";
 import { releaseRoutes } from "./status/routes/releases.ts";
 import { statusRoutes } from "./status/routes/status-routes.ts";
+import { subscriptionRoutes } from "./status/routes/subscription-routes.ts";
 
 export interface AppDeps {
   db: Db;
@@ -71,7 +75,17 @@ export interface AppDeps {
   webAssets?: WebAssets;
   /** Bearer tokens of the admin API; empty turns it off (its paths answer 404). */
   adminTokens: AdminToken[];
+  /** Subscription limits; default: 10 per client an hour, 20 per URL, no loopback. */
+  subscriptionPolicy?: SubscriptionPolicy;
+  /** POSTs to subscribers' URLs (Node); none: feed subscriptions only. */
+  subscriptionPoster?: SubscriptionPoster;
 }
+
+const DEFAULT_SUBSCRIPTION_POLICY: SubscriptionPolicy = {
+  allowLoopback: false,
+  perClientPerHour: 10,
+  perTarget: 20,
+};
 
 /** How old the default read model may get when no change is announced (Workers: per isolate). */
 export const READ_MODEL_MAX_AGE_MS = 5_000;
@@ -140,6 +154,15 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", releaseRoutes({ store: deps.store }));
   app.route("/", landingRoutes({ ...deps, page }));
   app.route("/", exportRoutes({ ...deps, readModel }));
+  app.route(
+    "/",
+    subscriptionRoutes({
+      ...deps,
+      page,
+      branchGraph: deps.branchGraph ?? graphOfSourceBranches(deps.channels),
+      subscriptionPolicy: deps.subscriptionPolicy ?? DEFAULT_SUBSCRIPTION_POLICY,
+    }),
+  );
   app.route("/", feedRoutes(deps));
   app.route("/", badgeRoutes({ ...deps, readModel }));
   app.route("/", alertRoutes(deps));

@@ -125,6 +125,7 @@ export function makeDeps(
     connectionAddress,
     changes: createChannelChanges({ owner, logger, announce: notifyThroughDatabase(db) }),
     gate: config.gate,
+    subscriptionPolicy: config.subscriptions,
     issues: createGitHubIssueSource({
       baseUrl: config.githubApiUrl,
       repo: config.repo,

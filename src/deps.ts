@@ -1,4 +1,6 @@
 import type { AlertTarget } from "./alerts/notifier.ts";
+import type { SubscriptionPolicy } from "./alerts/subscriptions/create-subscription.ts";
+import type { SubscriptionPoster } from "./alerts/subscriptions/subscription-poster.ts";
 import type { Clock } from "./clock.ts";
 import type { AdminToken } from "./config/admin-tokens.ts";
 import type { AlertsSection } from "./config/alert-settings.ts";
@@ -71,4 +73,8 @@ export interface Deps {
   issues?: IssueSource;
   /** Lease length and renewal, release step attempts and backoff (FLOODGATE_LEASE_SECONDS, …). */
   gate: GatePolicy;
+  /** Subscription limits and the address policy's test-only loopback switch. */
+  subscriptionPolicy: SubscriptionPolicy;
+  /** POSTs to subscribers' URLs behind the address policy; Node only (absent: feeds only). */
+  subscriptionPoster?: SubscriptionPoster;
 }

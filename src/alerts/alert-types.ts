@@ -68,6 +68,15 @@ export type AlertData =
       failingSinceAlert: string[];
     }
   | {
+      /** A subscriber's PR or commit reached a channel (subscriptions only). */
+      kind: "landed";
+      subject: { kind: "pr" | "commit"; id: string };
+      release: string;
+      /** Channels it has still to reach. */
+      remaining: string[];
+      url: string;
+    }
+  | {
       kind: "admin";
       action: string;
       reason: string | null;

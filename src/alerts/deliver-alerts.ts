@@ -8,8 +8,9 @@ import { retry } from "../retry.ts";
 import type { AlertTarget } from "./notifier.ts";
 import { claimDueAlerts, saveDelivery } from "./outbox.ts";
 import { targetsFor } from "./route-alert.ts";
+import { attemptNotice, type NoticeDeliveryDeps } from "./subscriptions/deliver-notice.ts";
 
-export interface AlertDeliveryDeps {
+export interface AlertDeliveryDeps extends NoticeDeliveryDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
@@ -48,8 +49,36 @@ async function sendOnce(target: AlertTarget, row: AlertRow): Promise<void> {
   });
 }
 
+/** A subscriber's notice: one target, the subscription's own URL (or feed). */
+async function deliverNotice(deps: AlertDeliveryDeps, row: AlertRow): Promise<AlertRow["state"]> {
+  const now = deps.clock.now();
+  const attempts = row.attempts + 1;
+  const tried = await attemptNotice(deps, row, attempts, now);
+  const tooOld = now.getTime() - row.createdAt.getTime() > GIVE_UP_MS;
+  const state = tried.state === "pending" && tooOld ? "failed" : tried.state;
+  if (state !== "sent") {
+    deps.logger.warn("subscription notice not delivered", {
+      channel: row.channel,
+      step: "subscription",
+      subscription: row.subscriptionId,
+      final: state === "failed",
+      error: tried.delivery.error,
+    });
+  }
+  const waitMs = Math.max(backoffMs(attempts), tried.retryAfterMs ?? 0);
+  await saveDelivery(deps.db, row.id, {
+    state,
+    deliveries: { subscriber: { ...tried.delivery, state } },
+    attempts,
+    nextAttemptAt: new Date(now.getTime() + waitMs),
+    deliveredAt: state === "sent" ? now : null,
+  });
+  return state;
+}
+
 /** Sends one claimed row to each of its targets not done yet and works out the row's new state. */
 async function deliverRow(deps: AlertDeliveryDeps, row: AlertRow): Promise<AlertRow["state"]> {
+  if (row.subscriptionId !== null) return deliverNotice(deps, row);
   const now = deps.clock.now();
   const configured = deps.alertTargets.map((t) => t.name);
   const names = targetsFor(row, deps.alertSettings.routes, configured);

@@ -90,7 +90,9 @@ export async function listAlerts(
   db: Db,
   opts: { channel?: string; limit: number; before?: number },
 ): Promise<AlertRow[]> {
+  // Subscribers' notices are private to them: never in the public alert list.
   const filters = [
+    isNull(alerts.subscriptionId),
     opts.channel ? eq(alerts.channel, opts.channel) : undefined,
     opts.before ? lt(alerts.id, opts.before) : undefined,
   ];

@@ -22,6 +22,7 @@ const ICON: Record<AlertData["kind"], string> = {
   recovered: ":arrow_forward:",
   digest: ":memo:",
   admin: ":lock:",
+  landed: ":package:",
 };
 
 const MAX_LISTED = 10;

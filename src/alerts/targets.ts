@@ -33,7 +33,7 @@ export function webhookBody(alert: AlertRow, publicUrl: string) {
   };
 }
 
-async function hmacSha256Hex(secret: string, body: string): Promise<string> {
+export async function hmacSha256Hex(secret: string, body: string): Promise<string> {
   const encoder = new TextEncoder();
   const key = await crypto.subtle.importKey(
     "raw",

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { NewAlert } from "../alerts/alert-types.ts";
 import { recordTickAlerts } from "../alerts/record-alerts.ts";
+import { recordSubscriptionNotices } from "../alerts/subscriptions/record-notices.ts";
 import { type Channel, type ChannelOutcome, channels, events } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
@@ -59,6 +60,11 @@ export async function recordOutcome(deps: Deps, row: Channel, outcome: TickOutco
           describeReason,
         )
       : [];
+    await recordSubscriptionNotices(
+      tx,
+      { channel: row.name, publicUrl: deps.publicUrl, now },
+      raised,
+    );
     const types = raised.map((a) => EVENT_OF_ALERT[a.kind]).filter((t) => t !== undefined);
     if (row.lastOutcome?.kind !== outcome.kind && outcome.kind !== "idle") {
       types.unshift(eventType(outcome));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { SubscriptionPolicy } from "../alerts/subscriptions/create-subscription.ts";
 import { type BranchGraph, graphOfSourceBranches } from "../domain/branch-graph.ts";
 import { ConfigError } from "../errors.ts";
 import { type AdminToken, AdminTokens } from "./admin-tokens.ts";
@@ -86,6 +87,12 @@ const Env = z.object({
   FLOODGATE_LOOKUP_CLIENT_IP_HEADER: optional(HeaderName),
   FLOODGATE_LOOKUP_NEGATIVE_TTL_SECONDS: optional(Count("seconds")),
   FLOODGATE_LOOKUP_CACHE_SIZE: optional(Count("a number of entries")),
+  /** Test-only: subscriptions may deliver to loopback addresses and over http. */
+  FLOODGATE_SUBSCRIPTION_ALLOW_LOOPBACK: optional(
+    z.enum(["0", "1"], { error: 'expected "0" or "1"' }),
+  ),
+  FLOODGATE_SUBSCRIPTIONS_PER_CLIENT_HOUR: optional(Count("subscriptions per hour")),
+  FLOODGATE_SUBSCRIPTIONS_PER_TARGET: optional(Count("a number of subscriptions")),
   FLOODGATE_DOWNLOAD_DEADLINE_SECONDS: optional(
     Count("seconds").refine((s) => s >= 1, "expected seconds >= 1"),
   ),
@@ -166,6 +173,8 @@ export interface Config {
   lookups: LookupLimits;
   /** The channel lease, its renewal while a step runs, and how failing release steps retry. */
   gate: GatePolicy;
+  /** Who may subscribe how often, and (test-only) whether loopback URLs are let through. */
+  subscriptions: SubscriptionPolicy;
 }
 
 export interface GatePolicy {
@@ -289,6 +298,11 @@ export function parseConfig(
       cacheSize: e.FLOODGATE_LOOKUP_CACHE_SIZE ?? 10_000,
     },
     gate: gatePolicy(e),
+    subscriptions: {
+      allowLoopback: e.FLOODGATE_SUBSCRIPTION_ALLOW_LOOPBACK === "1",
+      perClientPerHour: e.FLOODGATE_SUBSCRIPTIONS_PER_CLIENT_HOUR ?? 10,
+      perTarget: e.FLOODGATE_SUBSCRIPTIONS_PER_TARGET ?? 20,
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import type { Hono } from "hono";
+import { createGuardedPoster } from "../alerts/subscriptions/guarded-poster.node.ts";
 import { createApp, defaultReadModel } from "../app.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Config } from "../config/config.ts";
@@ -56,7 +57,15 @@ export function createDeps(
   const connectionAddress = nodeConnectionAddress;
   const adapters = { db, store, logger, owner, connectionAddress };
   const webAssets = loadWebAssets(logger);
-  const deps = makeDeps(config, adapters, { codec: createNodeCodec(), webAssets, ...overrides });
+  const subscriptionPoster = createGuardedPoster({
+    allowLoopback: config.subscriptions.allowLoopback,
+  });
+  const deps = makeDeps(config, adapters, {
+    codec: createNodeCodec(),
+    webAssets,
+    subscriptionPoster,
+    ...overrides,
+  });
   const programsIndexer =
     overrides.programsIndexer ??
     (deps.codec

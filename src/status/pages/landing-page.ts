@@ -6,6 +6,7 @@ import type { NodeLanding } from "../landings/graph-landing.ts";
 import type { PullReport } from "../landings/pull-landing.ts";
 import { githubHref } from "./github-href.ts";
 import { type Html, layout, type PageContext } from "./layout.ts";
+import { subscribeForm } from "./subscription-page.ts";
 
 const secondsBetween = (from: Date, to: string) =>
   Math.round(Math.abs(new Date(to).getTime() - from.getTime()) / 1000);
@@ -97,6 +98,7 @@ ${commitFacts(ctx, report.commit)}
 ${report.pulls.length ? html`<p>Brought by:</p><ul>${report.pulls.map(pullItem)}</ul>` : ""}
 ${report.bases.length ? html`<p>Entered at <code>${report.bases.join(", ")}</code>; everything downstream, in order:</p>` : ""}
 ${chainTable(report.chain, now)}
+${subscribeForm("commit", report.commit.sha)}
 <p><small>JSON: <a href="/api/v1/commits/${report.commit.sha}">/api/v1/commits/${report.commit.sha}</a></small></p>`,
   );
 }
@@ -113,6 +115,7 @@ export function pullPage(ctx: PageContext, report: PullReport, now: Date): Html 
 <p><strong>${pull.title}</strong> (${state}${pull.mergedAt ? html` at ${pull.mergedAt}` : ""})</p>
 ${report.commit ? commitFacts(ctx, report.commit) : ""}
 ${report.commit ? chainTable(report.chain, now) : html`<p>Not merged, so in no channel yet.</p>`}
+${subscribeForm("pr", String(pull.number))}
 <p><small>JSON: <a href="/api/v1/prs/${pull.number}">/api/v1/prs/${pull.number}</a></small></p>`,
   );
 }

@@ -9,6 +9,17 @@ export interface FailingConstituent {
   buildId: number;
   url: string;
   statusText: string;
+  /** The unblock assistant's verdict ("likely flaky: …", "failing since eval …"), when it had one. */
+  verdict?: ConstituentVerdict;
+}
+
+export interface ConstituentVerdict {
+  kind: string;
+  text: string;
+  /** GitHub's compare page of the first-bad range, for a consistent failure. */
+  compareUrl?: string;
+  /** PRs that carried the first-bad range's commits, as far as they are known. */
+  pulls?: PullRequestNote[];
 }
 
 export interface PullRequestNote {

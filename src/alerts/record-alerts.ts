@@ -5,7 +5,8 @@ import type { Db } from "../db/client.ts";
 import { channels, commitPulls, pullRequests, releaseCommits, releases } from "../db/schema.ts";
 import type { BlockReason } from "../domain/decision.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
-import type { NewAlert } from "./alert-types.ts";
+import type { UnblockReport } from "../unblock/unblock-types.ts";
+import type { ConstituentVerdict, NewAlert } from "./alert-types.ts";
 import { deriveAlerts, type TickObservation } from "./derive-alerts.ts";
 import { enqueueAlert, loadAlertMemory, saveAlertMemory } from "./outbox.ts";
 
@@ -47,7 +48,7 @@ export function observeOutcome(
       const hard = reasons.find((r) => !NOT_A_BLOCK.has(r.kind));
       return {
         failure: step ? { step: step.step, code: step.code, message: step.message } : null,
-        block: hard ? blockOf(hard, urls, describe) : null,
+        block: hard ? blockOf(hard, urls, describe, outcome.unblock) : null,
         healthy: false,
       };
     }
@@ -56,10 +57,29 @@ export function observeOutcome(
   }
 }
 
+/** The unblock assistant's verdict on one job, in the shape alerts carry (Slack, the webhook). */
+function verdictOf(
+  unblock: UnblockReport | undefined,
+  job: string,
+): { verdict?: ConstituentVerdict } {
+  const c = unblock?.constituents.find((x) => x.job === job);
+  if (!c) return {};
+  const pulls = (c.range?.commits ?? []).flatMap((commit) => commit.pulls);
+  const unique = pulls.filter((p, i) => pulls.findIndex((q) => q.number === p.number) === i);
+  return {
+    verdict: {
+      kind: c.verdict.kind,
+      text: c.verdict.text,
+      ...(c.range ? { compareUrl: c.range.compareUrl, pulls: unique.slice(0, NOTABLE_PRS) } : {}),
+    },
+  };
+}
+
 function blockOf(
   reason: BlockReason,
   urls: { hydraUrl: string },
   describe: (reason: BlockReason) => string,
+  unblock?: UnblockReport,
 ): NonNullable<TickObservation["block"]> {
   const evalId = "evalId" in reason ? reason.evalId : null;
   const failing =
@@ -70,6 +90,7 @@ function blockOf(
           buildId,
           url,
           statusText,
+          ...verdictOf(unblock, job),
         }))
       : [];
   // One block per blocking eval, whatever the reason; without an eval, per reason and revision.

@@ -29,10 +29,17 @@ const MAX_LISTED = 10;
 // A section's text may hold 3000 characters; stay well below.
 const clip = (text: string) => (text.length > 2800 ? `${text.slice(0, 2797)}...` : text);
 
+function verdictText(verdict: FailingConstituent["verdict"]): string {
+  if (!verdict) return "";
+  const range = verdict.compareUrl ? ` (${link(verdict.compareUrl, "first-bad range")})` : "";
+  const prs = (verdict.pulls ?? []).map((p) => link(p.url, `#${p.number}`)).join(" ");
+  return `: ${escapeMrkdwn(verdict.text)}${range}${prs ? ` ${prs}` : ""}`;
+}
+
 function constituentList(failing: FailingConstituent[]): string {
   const lines = failing
     .slice(0, MAX_LISTED)
-    .map((f) => `• ${link(f.url, f.job)} (${escapeMrkdwn(f.statusText)})`);
+    .map((f) => `• ${link(f.url, f.job)} (${escapeMrkdwn(f.statusText)})${verdictText(f.verdict)}`);
   if (failing.length > MAX_LISTED) lines.push(`…and ${failing.length - MAX_LISTED} more`);
   return lines.join("\n");
 }

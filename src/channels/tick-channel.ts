@@ -4,6 +4,7 @@ import { type Channel, channels } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { errorCode, errorMessage, MissingRowError } from "../errors.ts";
+import { explainDecision } from "../unblock/explain-outcome.ts";
 import { advanceChannel } from "./advance-channel.ts";
 import { decideAdvance } from "./decide-advance.ts";
 import { describeDecision } from "./describe-decision.ts";
@@ -29,7 +30,14 @@ async function decideAndAct(
   const decision = decideAdvance(facts);
   if (decision.kind !== "advance") {
     const summary = describeDecision(spec.name, decision);
-    return { channel: spec.name, kind: decision.kind, summary, decision };
+    const unblock = await explainDecision(deps, spec, decision);
+    return {
+      channel: spec.name,
+      kind: decision.kind,
+      summary,
+      decision,
+      ...(unblock ? { unblock } : {}),
+    };
   }
   const current =
     row.currentReleaseId !== null && facts.current

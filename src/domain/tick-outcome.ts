@@ -1,4 +1,5 @@
 import type { Decision, DecisionNote } from "../domain/decision.ts";
+import type { UnblockReport } from "../unblock/unblock-types.ts";
 
 /**
  * What `runRelease` really did: published a new release, finished one an earlier tick started,
@@ -35,6 +36,13 @@ export type TickOutcome =
       >;
       notes: DecisionNote[];
     }
-  | { channel: string; kind: "blocked" | "idle"; summary: string; decision: Decision }
+  | {
+      channel: string;
+      kind: "blocked" | "idle";
+      summary: string;
+      decision: Decision;
+      /** For failed constituents: flaky or consistent, and the first-bad range (src/unblock). */
+      unblock?: UnblockReport;
+    }
   | { channel: string; kind: "error"; summary: string; code: string }
   | { channel: string; kind: "busy"; summary: string; busy: BusyReason };

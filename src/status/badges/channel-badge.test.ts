@@ -28,6 +28,7 @@ function status(over: Partial<ChannelStatus>): ChannelStatus {
     summary: "",
     reasons: [],
     notes: [],
+    unblock: null,
     blockedSince: null,
     lastTickAt: null,
     ...over,

@@ -14,6 +14,7 @@ import { lagCharts } from "./lag-charts.ts";
 import { commitLink, type Html, layout, type PageContext } from "./layout.ts";
 import { reasonList } from "./reason-list.ts";
 import { timeTag } from "./time-tag.ts";
+import { unblockSection } from "./unblock-section.ts";
 
 /** What the channel page shows beyond `/api/v1/channels/{channel}`. */
 export interface ChannelPageExtras {
@@ -142,6 +143,7 @@ ${reasonList(ch.reasons, ch.notes)}
   }.</p>
 <h2>Pipeline</h2>
 ${funnel(ctx, d, x, hydraUrl, now)}
+${unblockSection(ch.unblock)}
 <h2>Lag</h2>
 <p><small>JSON: <a href="${x.lagUrl}">${x.lagUrl}</a></small></p>
 ${lagCharts(x.lag, x.lagUrl)}

@@ -4,6 +4,7 @@ import type { Db } from "../../db/client.ts";
 import { channels, type Release, releases } from "../../db/schema.ts";
 import type { BlockReason, DecisionNote } from "../../domain/decision.ts";
 import { channelDir } from "../../publish/release-paths.ts";
+import type { UnblockReport } from "../../unblock/unblock-types.ts";
 import { type ChannelSnapshotEntry, loadChannelSnapshot } from "./channel-snapshot.ts";
 
 export interface ChannelStatus {
@@ -32,6 +33,8 @@ export interface ChannelStatus {
   notes: DecisionNote[];
   blockedSince: string | null;
   lastTickAt: string | null;
+  /** The unblock assistant's report when failed constituents block the channel (src/unblock). */
+  unblock: UnblockReport | null;
 }
 
 const ageSeconds = (now: Date, then: Date | null) =>
@@ -105,6 +108,10 @@ export function channelStatuses(
       notes: notesOf(outcome),
       blockedSince: row?.blockedSince?.toISOString() ?? null,
       lastTickAt: row?.lastTickAt?.toISOString() ?? null,
+      // safe because lastOutcome is a TickOutcome written by recordOutcome
+      unblock:
+        (outcome?.kind === "blocked" ? (outcome.unblock as UnblockReport | undefined) : null) ??
+        null,
     };
   });
 }

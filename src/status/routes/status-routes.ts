@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Clock } from "../../clock.ts";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
+import { NotFoundError } from "../../errors.ts";
 import type { BlockerIssue } from "../blockers/blocker-issues-model.ts";
 import { channelPageExtras } from "../channel-extras.ts";
 import type { LagReadModel } from "../lag/lag-read-model.ts";
@@ -51,6 +52,14 @@ export function statusRoutes(deps: StatusRoutesDeps): Hono {
       publicUrl: deps.publicUrl,
       hydraUrl: deps.hydraUrl,
     });
+
+  // From the cached read model, as the tick stored it: no database round trip.
+  app.get("/api/v1/channels/:channel/unblock", async (c) => {
+    const name = c.req.param("channel");
+    const status = (await statuses()).find((s) => s.name === name);
+    if (!status) throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
+    return c.json({ channel: name, state: status.state, unblock: status.unblock });
+  });
 
   app.get("/api/v1/channels/:channel", async (c) => c.json(await detail(c.req.param("channel"))));
 

@@ -4,6 +4,9 @@ import { formatDuration, formatHydraReport } from "../hydra/format-hydra-report.
 import { hydraReport } from "../hydra/hydra-report.ts";
 import { type JobHistoryEntry, jobHistory } from "../hydra/job-history.ts";
 import type { Logger } from "../log.ts";
+import { explainBlock } from "../unblock/explain-block.ts";
+import { formatExplain } from "../unblock/format-explain.ts";
+import type { UnblockReport } from "../unblock/unblock-types.ts";
 import { LOCK_WAIT_MS, openRuntime } from "./runtime.node.ts";
 
 type Print = (line: string) => void;
@@ -24,20 +27,23 @@ function historyLines(entries: JobHistoryEntry[], now: Date): string[] {
 }
 
 /**
- * `floodgate hydra <channel> [--json] [--history]`: the newest gate build and its constituents;
- * `--history` first backfills the channel's 30 days (resumable, at the configured rate) and lists them.
+ * `floodgate hydra <channel> [--json] [--history] [--explain]`: the newest gate build and its
+ * constituents; `--history` first backfills the channel's 30 days (resumable, at the configured rate)
+ * and lists them; `--explain` runs the unblock assistant on the failing constituents (src/unblock).
  */
 export async function hydraCommand(
   config: Config,
   logger: Logger,
   print: Print,
   channel: string | undefined,
-  opts: { json: boolean; history: boolean },
+  opts: { json: boolean; history: boolean; explain?: boolean },
 ): Promise<number> {
   const spec = config.channels.find((c) => c.name === channel);
   if (!spec) {
     const names = config.channels.map((c) => c.name).join(", ");
-    print(`usage: floodgate hydra <channel> [--json] [--history]; configured: ${names}`);
+    print(
+      `usage: floodgate hydra <channel> [--json] [--history] [--explain]; configured: ${names}`,
+    );
     return 2;
   }
   const rt = await openRuntime(config, logger, { command: "hydra", waitMs: LOCK_WAIT_MS });
@@ -53,7 +59,20 @@ export async function hydraCommand(
       lines.push(...historyLines(history, now));
       if (result?.stopped) lines.push(`  backfill stopped early: ${result.stopped.message}`);
     }
-    print(opts.json ? JSON.stringify({ report, history }, null, 2) : lines.join("\n"));
+    let unblock: UnblockReport | undefined;
+    if (opts.explain && report.gate && report.failing.length > 0) {
+      const d = rt.deps;
+      unblock = await explainBlock({ ...d, git: d.lookups.git, now }, spec, {
+        evalId: report.gate.evalId,
+        buildId: report.gate.buildId,
+        failed: report.failing,
+      });
+      lines.push(...formatExplain(unblock));
+    } else if (opts.explain) {
+      lines.push("  unblock: no failing constituent to explain");
+    }
+    await rt.deps.lookupWrites.settled();
+    print(opts.json ? JSON.stringify({ report, history, unblock }, null, 2) : lines.join("\n"));
     return 0;
   } finally {
     await rt.close();

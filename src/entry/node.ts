@@ -15,9 +15,10 @@ const USAGE = `usage: floodgate <command>
   migrate                apply database migrations
   status [--json]        each channel's release, age and why it is blocked
   demo [--exit]          simulator + service, offline: plays a scenario and prints each step
-  hydra CHANNEL [--json] [--history]
+  hydra CHANNEL [--json] [--history] [--explain]
                          the channel's newest Hydra eval: constituents passed, failed, pending;
-                         --history also backfills and lists its last 30 days
+                         --history also backfills and lists its last 30 days;
+                         --explain: each failing one flaky or consistent, with its first-bad range
   prune [--channel NAME] [--dry-run]
                          delete releases retention no longer keeps (FLOODGATE_KEEP_RELEASES)
   ${ADMIN_USAGE}`;
@@ -34,6 +35,7 @@ function parseCommandLine(argv: string[]) {
       json: { type: "boolean" },
       exit: { type: "boolean" },
       history: { type: "boolean" },
+      explain: { type: "boolean" },
       help: { type: "boolean" },
       reason: { type: "string" },
       release: { type: "string" },
@@ -100,6 +102,7 @@ export async function main(
         return await hydraCommand(config, logger, print, positionals[1] ?? values.channel, {
           json: values.json ?? false,
           history: values.history ?? false,
+          explain: values.explain ?? false,
         });
       case "prune":
         return await pruneCommand(config, logger, print, {

@@ -70,6 +70,16 @@ export class HydraModel extends HydraStore {
     }
   }
 
+  /**
+   * A maintainer restarts a finished build on Hydra and the new attempt ends with `buildstatus`
+   * (0: it passed on restart). Like Hydra, the build keeps its id, and the aggregates waiting on it
+   * are restarted too and settle again once it finishes.
+   */
+  restartAndFinish(id: number, buildstatus = 0, opts: { durationSec?: number } = {}): void {
+    this.restartBuild(id);
+    this.finishBuild(id, buildstatus, opts);
+  }
+
   /** Finishes every unfinished build of the eval: status 0 unless overridden per job. */
   finishEval(evalId: number, overrides: Record<string, number> = {}): void {
     const ev = this.evals.get(evalId);

@@ -14,7 +14,7 @@ const STATUS: Record<string, 400 | 404 | 409> = { BAD_REQUEST: 400, NOT_FOUND: 4
  * On serve's control endpoint: an admin action from a CLI on this machine. The control token is
  * readable only by the user who runs serve, so the CLI's local user name is taken as its actor.
  */
-export function ownerAdminRoutes(rt: Runtime): Hono {
+export function ownerAdminRoutes(rt: Pick<Runtime, "deps">): Hono {
   return new Hono().post("/admin/:action/:channel", async (c) => {
     const action = c.req.param("action");
     if (!adminActions.some((a) => a === action)) {

@@ -20,6 +20,12 @@ export async function startOwnerControl(
   rt: Runtime,
 ): Promise<{ control: OwnerControl; server: LoopbackServer }> {
   const token = randomBytes(32).toString("hex");
+  const server = await serveOnLoopback(ownerControlApp(rt, token), 0, "127.0.0.1");
+  return { control: { url: server.url, token }, server };
+}
+
+/** The control endpoint's routes, behind `token`. */
+export function ownerControlApp(rt: Pick<Runtime, "config" | "deps">, token: string): Hono {
   const expected = Buffer.from(`Bearer ${token}`);
   const app = new Hono();
   app.use(async (c, next) => {
@@ -49,8 +55,11 @@ export async function startOwnerControl(
     return c.json({ outcomes: await tickAll(rt.deps, channel) });
   });
   app.route("/", ownerAdminRoutes(rt));
-  const server = await serveOnLoopback(app, 0, "127.0.0.1");
-  return { control: { url: server.url, token }, server };
+  app.notFound((c) => {
+    const message = `no control route ${c.req.method} ${c.req.path}`;
+    return c.json({ error: { code: "NOT_FOUND", message } }, 404);
+  });
+  return app;
 }
 
 /** Asks the owning `serve` for the channels' status. */

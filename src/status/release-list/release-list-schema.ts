@@ -4,14 +4,21 @@ import { releaseStates } from "../../db/schema.ts";
 export const MAX_RELEASES_LIMIT = 100;
 export const DEFAULT_RELEASES_LIMIT = 20;
 
+const CURSOR_SHAPE = "a cursor from a previous page's `next` (<unix ms>-<id>)";
+// Bounds of what a real cursor holds: a release id is an int4 (serial) and PostgreSQL takes
+// timestamps only up to year 9999 in ISO form; past either the query itself would fail (a 500).
+const MAX_CURSOR_MS = Date.UTC(9999, 11, 31);
+const MAX_RELEASE_ID = 2_147_483_647;
+
 /** `before` is the previous page's `next` cursor: `<created at, unix ms>-<release id>`. */
 export const ReleaseCursor = z
   .string()
-  .regex(/^\d{1,15}-\d{1,10}$/, "a cursor from a previous page's `next` (<unix ms>-<id>)")
+  .regex(/^\d{1,15}-\d{1,10}$/, CURSOR_SHAPE)
   .transform((value) => {
     const [ms, id] = value.split("-").map(Number);
     return { createdAt: new Date(ms ?? 0), id: id ?? 0 };
-  });
+  })
+  .refine((c) => c.createdAt.getTime() <= MAX_CURSOR_MS && c.id <= MAX_RELEASE_ID, CURSOR_SHAPE);
 export type ReleaseCursor = z.output<typeof ReleaseCursor>;
 
 /** `?limit=` (1…MAX_RELEASES_LIMIT, default 20) and `?before=` (a cursor). */

@@ -23,8 +23,13 @@ const USAGE = `usage: floodgate <command>
                          delete releases retention no longer keeps (FLOODGATE_KEEP_RELEASES)
   ${ADMIN_USAGE}`;
 
-// sysexits.h: EX_CONFIG; EX_TEMPFAIL (another process owns the data dir: cron may simply retry).
-const EXIT_CODES: Record<string, number> = { BAD_CONFIG: 78, DATA_DIR_BUSY: 75 };
+// sysexits.h: EX_CONFIG (a bad setting, or a FLOODGATE_DATA_DIR that cannot be created or written:
+// read-only, not a directory); EX_TEMPFAIL (another process owns the data dir: cron may retry).
+const EXIT_CODES: Record<string, number> = {
+  BAD_CONFIG: 78,
+  DATA_DIR_UNUSABLE: 78,
+  DATA_DIR_BUSY: 75,
+};
 
 function parseCommandLine(argv: string[]) {
   return parseArgs({

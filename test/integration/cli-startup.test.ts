@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -85,11 +86,44 @@ describe("floodgate start-up failures", () => {
     writeFileSync(aFile, "");
     for (const dataDir of [join(aFile, "data"), "/proc/floodgate-test"]) {
       const result = await runFloodgate(["status"], { ...env, FLOODGATE_DATA_DIR: dataDir });
-      expect(result.code, result.stderr).toBe(1);
+      expect(result.code, result.stderr).toBe(78);
       expect(result.stderr).toContain(
         `floodgate: DATA_DIR_UNUSABLE: FLOODGATE_DATA_DIR ${dataDir}`,
       );
       expect(result.stderr).not.toMatch(STACK_LINE);
+    }
+  });
+
+  // Tests run as root, whom chmod does not stop: a read-only filesystem does.
+  it("stops serve and tick on a data dir on a read-only filesystem, saying so (exit 78)", {
+    timeout: 60_000,
+  }, async (ctx) => {
+    const mountPoint = join(dir, "read-only");
+    mkdirSync(mountPoint);
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mountPoint], {
+        stdio: "pipe",
+      });
+    } catch (err) {
+      ctx.skip(`cannot mount a read-only tmpfs here (${String(err).split("\n")[0]})`);
+    }
+    try {
+      for (const [command, dataDir] of [
+        ["serve", mountPoint],
+        ["tick", join(mountPoint, "data")],
+      ] as const) {
+        const result = await runFloodgate([command], {
+          ...env,
+          PORT: "0",
+          FLOODGATE_DATA_DIR: dataDir,
+        });
+        expect(result.code, `${command}: ${result.stderr}`).toBe(78);
+        expect(result.stderr).toContain(`DATA_DIR_UNUSABLE: FLOODGATE_DATA_DIR ${dataDir}`);
+        expect(result.stderr).toContain("read-only file system");
+        expect(result.stderr).not.toMatch(STACK_LINE);
+      }
+    } finally {
+      execFileSync("umount", [mountPoint]);
     }
   });
 });

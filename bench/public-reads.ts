@@ -104,6 +104,14 @@ const medianOf = (runs: LoadResult[]): LoadResult => ({
   megabytesPerSecond: median(runs.map((r) => r.megabytesPerSecond)),
   p99Ms: median(runs.map((r) => r.p99Ms)),
   errors: runs.reduce((sum, r) => sum + r.errors, 0),
+  errorKinds: {
+    connect: runs.reduce((sum, r) => sum + r.errorKinds.connect, 0),
+    read: runs.reduce((sum, r) => sum + r.errorKinds.read, 0),
+    write: runs.reduce((sum, r) => sum + r.errorKinds.write, 0),
+    timeout: runs.reduce((sum, r) => sum + r.errorKinds.timeout, 0),
+    non2xx3xx: runs.reduce((sum, r) => sum + r.errorKinds.non2xx3xx, 0),
+  },
+  statuses: {},
 });
 
 /** Alternates baseline and subject ROUNDS times; the medians of each. */

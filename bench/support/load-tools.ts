@@ -12,7 +12,30 @@ export interface LoadResult {
   megabytesPerSecond: number;
   p99Ms: number;
   errors: number;
+  /** What `errors` is made of: wrk's socket errors by kind and the non-2xx/3xx answers. */
+  errorKinds: { connect: number; read: number; write: number; timeout: number; non2xx3xx: number };
+  /** Answers by HTTP status, when the script counts them (`STATUS_COUNTER_LUA`). */
+  statuses: Record<string, number>;
 }
+
+/**
+ * Appended to a wrk script: counts answers by status in each thread and prints them at the end
+ * (`status <code> <count>` lines), so errors can be told apart.
+ */
+export const STATUS_COUNTER_LUA = `
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function response(status, headers, body)
+  if not statuses then statuses = {} end
+  statuses[status] = (statuses[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  for _, t in ipairs(threads) do
+    local s = t:get("statuses")
+    if s then for code, n in pairs(s) do io.write(string.format("status %d %d\\n", code, n)) end end
+  end
+end
+`;
 
 export function which(tool: string): string | null {
   for (const dir of ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"]) {
@@ -50,9 +73,22 @@ export async function wrk(
     stdout,
   );
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
-  const errors =
-    non2xx + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
+  const [connect, read, write, timeout] = (socketErrors?.slice(1) ?? []).map(Number);
+  const errorKinds = {
+    connect: connect ?? 0,
+    read: read ?? 0,
+    write: write ?? 0,
+    timeout: timeout ?? 0,
+    non2xx3xx: non2xx,
+  };
+  const errors = Object.values(errorKinds).reduce((sum, n) => sum + n, 0);
+  const statuses: Record<string, number> = {};
+  for (const m of stdout.matchAll(/^status (\d+) (\d+)$/gm)) {
+    statuses[m[1] ?? "?"] = (statuses[m[1] ?? "?"] ?? 0) + Number(m[2]);
+  }
   return {
+    errorKinds,
+    statuses,
     requestsPerSecond: rps,
     megabytesPerSecond: transfer
       ? (Number(transfer[1]) * (BYTES[transfer[2] ?? "B"] ?? 1)) / 1e6

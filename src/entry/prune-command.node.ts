@@ -36,6 +36,8 @@ export async function pruneCommand(
         `${spec.name}: ${lines.length === 0 ? "nothing to delete" : `${lines.length} release(s)`}, ${keeping}`,
       );
       for (const line of lines) print(`  ${line}`);
+      for (const kept of report.keptReferenced)
+        print(`  kept ${kept.name}: ${kept.why.join("; ")}`);
     }
     return 0;
   } finally {

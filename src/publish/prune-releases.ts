@@ -5,7 +5,8 @@ import { channels, events, releases } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { errorCode, errorMessage } from "../errors.ts";
 import { INDEX_FILE, releasePrefix } from "./release-paths.ts";
-import { chooseReleasesToPrune, type PruneChoice } from "./retention.ts";
+import { findReleaseReferences } from "./release-references.ts";
+import { chooseReleasesToPrune, keepReferenced, type PruneChoice } from "./retention.ts";
 
 export interface PrunedRelease {
   id: number;
@@ -20,6 +21,8 @@ export interface PruneReport {
   pruned: PrunedRelease[];
   /** What a dry run would delete. */
   wouldPrune: { name: string; reason: string }[];
+  /** Releases old enough to go that are kept because something names them (`findReleaseReferences`). */
+  keptReferenced: { name: string; why: string[] }[];
 }
 
 type PruneDeps = Pick<Deps, "db" | "store" | "clock" | "logger" | "keepReleases">;
@@ -31,7 +34,8 @@ export function keepFor(deps: Pick<Deps, "keepReleases">, spec: ChannelSpec): nu
 }
 
 /**
- * Deletes the files of a channel's releases that retention no longer keeps (see `chooseReleasesToPrune`).
+ * Deletes the files of a channel's releases that retention no longer keeps (see `chooseReleasesToPrune`;
+ * a release something still names is kept, see `findReleaseReferences`).
  * Safe to crash and to run twice: a release is first marked (`prune_started_at`) in one statement
  * that re-checks it is neither served nor pinned, then its files go (the index first, so it stops
  * looking complete), then `pruned_at` and a `release.pruned` event are written together. A release
@@ -43,7 +47,13 @@ export async function pruneChannel(
   opts: { dryRun?: boolean } = {},
 ): Promise<PruneReport> {
   const keep = keepFor(deps, spec);
-  const report: PruneReport = { channel: spec.name, keep, pruned: [], wouldPrune: [] };
+  const report: PruneReport = {
+    channel: spec.name,
+    keep,
+    pruned: [],
+    wouldPrune: [],
+    keptReferenced: [],
+  };
   const log = deps.logger.child({ channel: spec.name, step: "retention" });
 
   const rows = await deps.db
@@ -64,7 +74,16 @@ export async function pruneChannel(
   const protectedIds = new Set(
     [pointers?.current, pointers?.pinned].filter((id): id is number => typeof id === "number"),
   );
-  const choices = chooseReleasesToPrune(rows, { keep, protectedIds });
+  const candidates = chooseReleasesToPrune(rows, { keep, protectedIds });
+  const referenced =
+    candidates.length === 0
+      ? { prune: [], kept: [] }
+      : keepReferenced(candidates, await findReleaseReferences(deps.db, spec));
+  const choices = referenced.prune;
+  report.keptReferenced = referenced.kept;
+  for (const kept of referenced.kept) {
+    log.info("release kept: referenced", { release: kept.name, why: kept.why, keep });
+  }
   if (opts.dryRun) {
     report.wouldPrune = choices.map((c) => ({ name: c.release.name, reason: c.reason }));
     return report;

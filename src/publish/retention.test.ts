@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ReleaseState } from "../db/schema.ts";
-import { chooseReleasesToPrune, type RetainedRelease } from "./retention.ts";
+import { chooseReleasesToPrune, keepReferenced, type RetainedRelease } from "./retention.ts";
 
 let nextId = 1;
 function release(state: ReleaseState, day: number | null, extra: Partial<RetainedRelease> = {}) {
@@ -53,5 +53,25 @@ describe("chooseReleasesToPrune", () => {
     const rs = [marked, release("published", 2), release("published", 3)];
     expect(chooseReleasesToPrune(rs, { keep: 1, protectedIds: new Set() })).toHaveLength(1);
     expect(chooseReleasesToPrune(rs, { keep: null, protectedIds: new Set() })).toEqual([]);
+  });
+});
+
+describe("keepReferenced", () => {
+  it("keeps a chosen release that something names, with every reason, and prunes the rest", () => {
+    const [a, b, c] = [1, 2, 3].map((day) => release("published", day));
+    const all = [a, b, c].filter((r) => r !== undefined);
+    const choices = chooseReleasesToPrune(all, { keep: 0, protectedIds: new Set() });
+    const { prune, kept } = keepReferenced(choices, [
+      { release: a?.name ?? "", why: "audit entry 7 (pin) names it" },
+      { release: a?.name ?? "", why: "alert 9 (advanced) is not yet delivered" },
+      { release: "nixos-26.11pre999.none", why: "a release of another channel" },
+    ]);
+    expect(names(prune)).toEqual([b?.name, c?.name]);
+    expect(kept).toEqual([
+      {
+        name: a?.name,
+        why: ["audit entry 7 (pin) names it", "alert 9 (advanced) is not yet delivered"],
+      },
+    ]);
   });
 });

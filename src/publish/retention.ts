@@ -12,7 +12,7 @@ export interface RetainedRelease {
 export interface RetentionPolicy {
   /** Published releases kept, newest first; null keeps every release. */
   keep: number | null;
-  /** Releases that must stay whatever their age: the served pointer, an admin's pin. */
+  /** Releases that must stay whatever their age: the served pointer, an admin's pin (see also `keepReferenced`). */
   protectedIds: ReadonlySet<number>;
 }
 
@@ -59,4 +59,27 @@ export function chooseReleasesToPrune(
 function newestFirst(a: RetainedRelease, b: RetainedRelease): number {
   const at = (r: RetainedRelease) => r.publishedAt?.getTime() ?? 0;
   return at(b) - at(a) || b.id - a.id;
+}
+
+/** Something other than the channel's pointers that names a release, so retention keeps it. */
+export interface ReleaseReference {
+  release: string;
+  why: string;
+}
+
+/** Pure: the choices minus the referenced releases, and those with every reason they are kept. */
+export function keepReferenced(
+  choices: readonly PruneChoice[],
+  refs: readonly ReleaseReference[],
+): { prune: PruneChoice[]; kept: { name: string; why: string[] }[] } {
+  const reasons = new Map<string, string[]>();
+  for (const ref of refs) reasons.set(ref.release, [...(reasons.get(ref.release) ?? []), ref.why]);
+  const prune: PruneChoice[] = [];
+  const kept: { name: string; why: string[] }[] = [];
+  for (const choice of choices) {
+    const why = reasons.get(choice.release.name);
+    if (why) kept.push({ name: choice.release.name, why });
+    else prune.push(choice);
+  }
+  return { prune, kept };
 }

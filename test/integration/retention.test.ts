@@ -1,8 +1,8 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pinChannel } from "../../src/channels/pin-channel.ts";
+import { pinChannel, unpinChannel } from "../../src/channels/pin-channel.ts";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
-import { channels, events, releases } from "../../src/db/schema.ts";
+import { auditLog, branchHeads, channels, events, releases } from "../../src/db/schema.ts";
 import type { BlobStore } from "../../src/publish/blob-store.ts";
 import { pruneChannel } from "../../src/publish/prune-releases.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
@@ -130,4 +130,53 @@ describe.each(["file", "s3"] as const)("retention with %s storage", (kind) => {
     expect(await servedName()).toContain(r4);
     expect(await status(`${pageOf(r4 ?? "")}/nixexprs.tar.xz`)).toBe(200);
   });
+
+  // Storage plays no part in what is referenced: the file run covers it.
+  it.skipIf(kind === "s3")(
+    "keeps an old release that an audit entry or the channel branch names, and says why",
+    async () => {
+      const old = published.at(-1) ?? "";
+      const newest = await advance("e: 1 -> 2");
+      const keepNone = { ...h.deps, keepReleases: 0 };
+      const dry = () => pruneChannel(keepNone, spec(), { dryRun: true });
+      expect((await dry()).wouldPrune.map((r) => r.name)).toEqual([old]);
+
+      const operator = { label: "test", via: "cli" } as const;
+      await pinChannel(h.deps, CHANNEL, { release: old, reason: "regression" }, operator);
+      await unpinChannel(h.deps, CHANNEL, { reason: "fixed" }, operator);
+      const audited = await dry();
+      expect(audited.wouldPrune).toEqual([]);
+      expect(audited.keptReferenced).toEqual([
+        {
+          name: old,
+          why: [
+            expect.stringMatching(/\(pin\) names it$/),
+            expect.stringMatching(/\(unpin\) names it$/),
+          ],
+        },
+      ]);
+
+      await h.deps.db.delete(auditLog).where(eq(auditLog.channel, CHANNEL));
+      const revisionOf = async (name: string) =>
+        (await rows()).find((r) => r.name === name)?.revision ?? "";
+      const headAt = async (name: string, secondsLater: number) =>
+        h.deps.db.insert(branchHeads).values({
+          branch: spec().branch,
+          sha: await revisionOf(name),
+          observedAt: new Date(Date.now() + secondsLater * 1000),
+        });
+      await headAt(old, 60);
+      const byBranch = await pruneChannel(keepNone, spec());
+      expect(byBranch.pruned).toEqual([]);
+      expect(byBranch.keptReferenced).toEqual([
+        { name: old, why: [`branch ${CHANNEL} points at its revision`] },
+      ]);
+      expect(h.logs.some((l) => l.includes('"msg":"release kept: referenced"'))).toBe(true);
+      expect(await status(`${pageOf(old)}/nixexprs.tar.xz`)).toBe(200);
+
+      await headAt(newest, 120);
+      expect((await pruneChannel(keepNone, spec())).pruned.map((r) => r.name)).toEqual([old]);
+      expect(await status(`${pageOf(old)}/nixexprs.tar.xz`)).toBe(404);
+    },
+  );
 });

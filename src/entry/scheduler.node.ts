@@ -1,11 +1,14 @@
 import cron from "node-cron";
 import { startDeliveryLoop } from "../alerts/delivery-loop.ts";
+import { refreshSubscribedPulls } from "../alerts/subscriptions/refresh-pulls.ts";
 import { tickChannel } from "../channels/tick-channel.ts";
 import type { Deps } from "../deps.ts";
 import { errorMessage } from "../errors.ts";
 import { backfillHistory } from "../hydra/backfill-history.ts";
 
 const BACKFILL_CRON = "17 4 * * *";
+/** Subscribed PRs that merge are learned at this pace (each open PR re-read at most every 10 min). */
+const SUBSCRIBED_PULLS_CRON = "*/5 * * * *";
 
 /**
  * Ticks each channel on its own cron schedule; a run never overlaps the previous one. `stop` cuts
@@ -36,6 +39,23 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
     name: "backfill-history",
     noOverlap: true,
   });
+  const pulls = cron.schedule(
+    SUBSCRIBED_PULLS_CRON,
+    async () => {
+      const run = refreshSubscribedPulls(deps).then(
+        (told) => {
+          if (told > 0) delivery.kick();
+        },
+        (err: unknown) =>
+          deps.logger.error("subscribed PRs not followed", {
+            step: "subscriptions",
+            error: errorMessage(err),
+          }),
+      );
+      await track(run);
+    },
+    { name: "subscribed-pulls", noOverlap: true },
+  );
   const tasks = deps.channels.map((spec) =>
     cron.schedule(
       spec.schedule,
@@ -65,7 +85,7 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
   return {
     stop: async () => {
       shutdown.abort();
-      const all = [...tasks, daily];
+      const all = [...tasks, daily, pulls];
       await Promise.all(all.map((t) => t.stop()));
       await Promise.all(inFlight);
       await delivery.stop();

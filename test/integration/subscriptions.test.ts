@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverPendingAlerts } from "../../src/alerts/deliver-alerts.ts";
 import { createGuardedPoster } from "../../src/alerts/subscriptions/guarded-poster.node.ts";
+import { refreshSubscribedPulls } from "../../src/alerts/subscriptions/refresh-pulls.ts";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
 import {
@@ -223,6 +224,21 @@ describe("subscriptions, delivered to real HTTP servers on 127.0.0.1", () => {
     expect(res.status, page).toBe(201);
     const feedPath = /\/feeds\/subscriptions\/[A-Za-z0-9_-]{43}\.atom/.exec(page)?.[0] ?? "";
     expect((await h.app.request(feedPath)).status).toBe(200);
+    // It merges afterwards and reaches nixos-unstable-small before anyone looks it up again:
+    // following subscribed PRs (the scheduler's job) learns the merge and tells the channel reached.
+    const merged = h.sim.github.model.commit("master", "open: merged");
+    h.sim.github.model.addPull({
+      number: 7002,
+      title: "open",
+      mergeCommitSha: merged,
+      baseRef: "master",
+    });
+    await release(small());
+    clock.advance(11 * MINUTE);
+    expect(await refreshSubscribedPulls(h.deps)).toBe(1);
+    expect(await refreshSubscribedPulls(h.deps)).toBe(0);
+    const atom = await (await h.app.request(feedPath)).text();
+    expect(atom).toContain("#7002 landed in nixos-unstable-small");
     const limited = await subscribe({
       kind: "channel",
       subject: "nixos-unstable",
@@ -232,5 +248,5 @@ describe("subscriptions, delivered to real HTTP servers on 127.0.0.1", () => {
     expect(((await limited.json()) as { error: { message: string } }).error.message).toMatch(
       /at most 4 subscriptions an hour/,
     );
-  });
+  }, 120_000);
 });

@@ -46,7 +46,8 @@ async function landedWith(tx: Db, releaseId: number): Promise<SubscriptionRow[]>
         isNull(subscriptions.endedAt),
         inArray(subscriptions.subject, brought),
       ),
-    );
+    )
+    .for("update");
   // A PR lands with its merge commit, as the cached PR row (refreshed by lookups) names it.
   const prSubs = await tx
     .select({ sub: subscriptions })
@@ -58,7 +59,8 @@ async function landedWith(tx: Db, releaseId: number): Promise<SubscriptionRow[]>
         isNull(subscriptions.endedAt),
         inArray(pullRequests.mergeCommitSha, brought),
       ),
-    );
+    )
+    .for("update", { of: subscriptions });
   return [...commitSubs, ...prSubs.map((r) => r.sub)];
 }
 
@@ -100,32 +102,52 @@ export async function recordSubscriptionNotices(
     .where(and(eq(releases.channel, channel), eq(releases.name, advanced.data.release)));
   if (!release) return written;
   for (const sub of await landedWith(tx, release.id)) {
-    if (!sub.channels.includes(channel) || sub.reached.includes(channel)) continue;
-    const reached = [...sub.reached, channel];
-    const left = sub.channels.filter((c) => !reached.includes(c));
-    const what = sub.kind === "pr" ? `#${sub.subject}` : sub.subject.slice(0, 12);
-    await insertNotice(
-      tx,
-      sub,
-      {
-        channel,
-        kind: "landed",
-        summary: `${what} landed in ${channel} (${release.name})${left.length ? `; still to reach: ${left.join(", ")}` : "; it is in every channel now"}`,
-        data: {
-          kind: "landed",
-          subject: { kind: sub.kind === "pr" ? "pr" : "commit", id: sub.subject },
-          release: release.name,
-          remaining: left,
-          url: `${ctx.publicUrl}/${sub.kind === "pr" ? "prs" : "commits"}/${sub.subject}`,
-        },
-      },
-      now,
-    );
-    written++;
-    await tx
-      .update(subscriptions)
-      .set(left.length === 0 ? { reached, endedAt: now, endReason: "landed" } : { reached })
-      .where(eq(subscriptions.id, sub.id));
+    if (
+      await noteLanded(tx, sub, { channel, release: release.name, publicUrl: ctx.publicUrl, now })
+    ) {
+      written++;
+    }
   }
   return written;
+}
+
+/**
+ * One `landed` notice for a channel the subscription's change reached, unless it was told already
+ * or the channel is not downstream of its branch; ends the subscription at the last channel.
+ * Call with the subscription row locked (FOR UPDATE), so two writers never notify one channel twice.
+ */
+export async function noteLanded(
+  tx: Db,
+  sub: SubscriptionRow,
+  at: { channel: string; release: string; publicUrl: string; now: Date },
+): Promise<SubscriptionRow | null> {
+  const { channel, now } = at;
+  if (!sub.channels.includes(channel) || sub.reached.includes(channel)) return null;
+  const reached = [...sub.reached, channel];
+  const left = sub.channels.filter((c) => !reached.includes(c));
+  const what = sub.kind === "pr" ? `#${sub.subject}` : sub.subject.slice(0, 12);
+  const rest = left.length
+    ? `; still to reach: ${left.join(", ")}`
+    : "; it is in every channel now";
+  await insertNotice(
+    tx,
+    sub,
+    {
+      channel,
+      kind: "landed",
+      summary: `${what} landed in ${channel} (${at.release})${rest}`,
+      data: {
+        kind: "landed",
+        subject: { kind: sub.kind === "pr" ? "pr" : "commit", id: sub.subject },
+        release: at.release,
+        remaining: left,
+        url: `${at.publicUrl}/${sub.kind === "pr" ? "prs" : "commits"}/${sub.subject}`,
+      },
+    },
+    now,
+  );
+  const ended = left.length === 0;
+  const set = ended ? { reached, endedAt: now, endReason: "landed" } : { reached };
+  await tx.update(subscriptions).set(set).where(eq(subscriptions.id, sub.id));
+  return { ...sub, ...set };
 }

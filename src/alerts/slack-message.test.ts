@@ -64,6 +64,50 @@ describe("slackMessage", () => {
     expect(json).toContain("<https://hydra.example/eval/7|Hydra eval 7>");
   });
 
+  it("adds the unblock verdict per constituent: its text, the first-bad range and its PRs", () => {
+    const build = (job: string, id: number) => ({
+      job,
+      system: "x86_64-linux",
+      buildId: id,
+      url: `https://hydra.example/build/${id}`,
+      statusText: "failed",
+    });
+    const compareUrl = "https://github.com/NixOS/nixpkgs/compare/aaa...bbb";
+    const message = slackMessage(
+      row("nixos-unstable blocked: eval 7: a, b failed", {
+        kind: "blocked",
+        reason: "constituents-failed",
+        evalId: 7,
+        evalUrl: null,
+        gateUrl: null,
+        failing: [
+          {
+            ...build("a", 71),
+            verdict: { kind: "flaky", text: "likely flaky: failed 3 times in 20 evals, <each>" },
+          },
+          {
+            ...build("b", 72),
+            verdict: {
+              kind: "consistent",
+              text: "failing since eval 6 (first bad; passed in eval 5)",
+              compareUrl,
+              pulls: [
+                { number: 4242, title: "x", url: "https://github.com/NixOS/nixpkgs/pull/4242" },
+              ],
+            },
+          },
+        ],
+        detail: "",
+      }),
+      links,
+    );
+    const json = JSON.stringify(message);
+    expect(json).toContain("(failed): likely flaky: failed 3 times in 20 evals, &lt;each&gt;");
+    expect(json).toContain(
+      `(failed): failing since eval 6 (first bad; passed in eval 5) (<${compareUrl}|first-bad range>) <https://github.com/NixOS/nixpkgs/pull/4242|#4242>`,
+    );
+  });
+
   it("lists at most ten constituents and says how many more fail", () => {
     const failing = Array.from({ length: 14 }, (_, i) => ({
       job: `job${i}`,

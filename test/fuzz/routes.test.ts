@@ -107,7 +107,7 @@ const cursor = fc.oneof(
 );
 /** One query parameter: the numbers and cursors routes read, or anything under any name. */
 const param = fc.oneof(
-  fc.tuple(fc.constantFrom("days", "limit", "before"), number),
+  fc.tuple(fc.constantFrom("days", "limit", "before", "pr"), number),
   fc.tuple(fc.constant("before"), cursor),
   fc.tuple(
     fc.constantFrom("channel", "q", "rev", "junk", "days", "limit", "before"),
@@ -137,6 +137,7 @@ const TEMPLATES: Template[] = [
   ([a]) => `/commits/${a}`,
   ([a]) => `/prs/${a}`,
   (_, q) => `/landed${q}`,
+  (_, q) => `/pr-tracker.html${q}`,
   ([a]) => `/history/${a}`,
   ([a]) => `/feeds/${a}.atom`,
   ([a]) => `/badges/${a}.svg`,
@@ -199,6 +200,7 @@ describe("hostile input: every route's parameters", () => {
       "/api/v1/channels/nixos-unstable/lag",
       "/api/v1/alerts",
       "/landed",
+      "/pr-tracker.html",
       "/channels/nixos-unstable",
       "/nixos-unstable/nixexprs.tar.xz",
     );

@@ -104,14 +104,19 @@ async function insertConstituents(db: Db, evals: ConstituentEval[], count: numbe
 
 /** Extra rolling channels on master, so a history has `count` channels whatever is configured. */
 export function padChannels(specs: ChannelSpec[], count: number): ChannelSpec[] {
-  const extra = Array.from({ length: Math.max(0, count - specs.length) }, (_, i) =>
-    ChannelSpec.parse({
-      name: `synthetic-${i + 1}`,
-      job: `synthetic/jobset-${i + 1}/tested`,
-      status: "rolling",
-      sourceBranch: "master",
-      productJob: "nixos.channel",
-    }),
-  );
-  return [...specs, ...extra];
+  return [...specs, ...syntheticChannels(count - specs.length).map((c) => ChannelSpec.parse(c))];
+}
+
+/**
+ * `padChannels`' extra channels as a channels file writes them (a serve of a seeded history);
+ * a file with a `graph` also needs `master` → each of them.
+ */
+export function syntheticChannels(count: number) {
+  return Array.from({ length: Math.max(0, count) }, (_, i) => ({
+    name: `synthetic-${i + 1}`,
+    job: `synthetic/jobset-${i + 1}/tested`,
+    status: "rolling",
+    sourceBranch: "master",
+    productJob: "nixos.channel",
+  }));
 }

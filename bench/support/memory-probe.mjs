@@ -1,0 +1,47 @@
+// Preloaded into a benchmarked `floodgate serve` (node --import): on SIGUSR2 it writes the
+// process's memory, split by who holds it, as one JSON line to the file in FLOODGATE_MEMORY_PROBE.
+// PGlite's heap (a WebAssembly memory, counted in `external`) is found in /proc/self/smaps.
+import { readFileSync, writeFileSync } from "node:fs";
+import { getHeapSpaceStatistics } from "node:v8";
+
+const out = process.env.FLOODGATE_MEMORY_PROBE;
+if (out) {
+  process.on("SIGUSR2", () => {
+    const usage = process.memoryUsage();
+    const mib = (n) => Math.round((n / 2 ** 20) * 10) / 10;
+    writeFileSync(
+      out,
+      `${JSON.stringify({
+        rssMiB: mib(usage.rss),
+        jsHeapUsedMiB: mib(usage.heapUsed),
+        jsHeapTotalMiB: mib(usage.heapTotal),
+        externalMiB: mib(usage.external),
+        arrayBuffersMiB: mib(usage.arrayBuffers),
+        wasmResidentMiB: mib(wasmResidentBytes()),
+        heapSpacesMiB: Object.fromEntries(
+          getHeapSpaceStatistics().map((s) => [s.space_name, mib(s.space_used_size)]),
+        ),
+      })}\n`,
+    );
+  });
+}
+
+/**
+ * Resident bytes of anonymous read-write mappings over 64 MiB: WebAssembly memories (PGlite's heap
+ * is one mapping as big as the memory). glibc's malloc arenas reserve at most 64 MiB each, and V8's
+ * heap comes in small pages, so neither is counted.
+ */
+function wasmResidentBytes() {
+  let resident = 0;
+  let anonymousReadWrite = false;
+  let big = false;
+  for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) anonymousReadWrite = mapping[1] === "rw-p" && mapping[2] === "";
+    const size = /^Size:\s+(\d+) kB/.exec(line);
+    if (size) big = Number(size[1]) > 64 * 1024;
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && big && anonymousReadWrite) resident += Number(rss[1]) * 1024;
+  }
+  return resident;
+}

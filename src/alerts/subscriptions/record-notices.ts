@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import {
   alerts,
@@ -31,37 +31,40 @@ async function insertNotice(
   });
 }
 
-/** Live PR and commit subscriptions whose change the release `releaseId` brought. */
-async function landedWith(tx: Db, releaseId: number): Promise<SubscriptionRow[]> {
-  const brought = tx
-    .select({ sha: releaseCommits.sha })
-    .from(releaseCommits)
-    .where(eq(releaseCommits.releaseId, releaseId));
-  const commitSubs = await tx
+/**
+ * In one query, the live subscriptions a tick concerns, locked: the channel's own listeners (when
+ * it raised something they hear) and the PR and commit subscriptions whose change `release` brought
+ * (a PR by its merge commit, as the cached PR row names it).
+ */
+async function concerned(
+  tx: Db,
+  channel: string,
+  opts: { heard: boolean; release: string | null },
+): Promise<SubscriptionRow[]> {
+  const which = [];
+  if (opts.heard) {
+    which.push(and(eq(subscriptions.kind, "channel"), eq(subscriptions.subject, channel)));
+  }
+  if (opts.release !== null) {
+    const brought = tx
+      .select({ sha: releaseCommits.sha })
+      .from(releaseCommits)
+      .innerJoin(releases, eq(releases.id, releaseCommits.releaseId))
+      .where(and(eq(releases.channel, channel), eq(releases.name, opts.release)));
+    const pulls = tx
+      .select({ number: sql<string>`cast(${pullRequests.number} as text)` })
+      .from(pullRequests)
+      .where(inArray(pullRequests.mergeCommitSha, brought));
+    which.push(
+      and(eq(subscriptions.kind, "commit"), inArray(subscriptions.subject, brought)),
+      and(eq(subscriptions.kind, "pr"), inArray(subscriptions.subject, pulls)),
+    );
+  }
+  return tx
     .select()
     .from(subscriptions)
-    .where(
-      and(
-        eq(subscriptions.kind, "commit"),
-        isNull(subscriptions.endedAt),
-        inArray(subscriptions.subject, brought),
-      ),
-    )
+    .where(and(isNull(subscriptions.endedAt), or(...which)))
     .for("update");
-  // A PR lands with its merge commit, as the cached PR row (refreshed by lookups) names it.
-  const prSubs = await tx
-    .select({ sub: subscriptions })
-    .from(subscriptions)
-    .innerJoin(pullRequests, sql`${subscriptions.subject} = cast(${pullRequests.number} as text)`)
-    .where(
-      and(
-        eq(subscriptions.kind, "pr"),
-        isNull(subscriptions.endedAt),
-        inArray(pullRequests.mergeCommitSha, brought),
-      ),
-    )
-    .for("update", { of: subscriptions });
-  return [...commitSubs, ...prSubs.map((r) => r.sub)];
 }
 
 /**
@@ -76,36 +79,19 @@ export async function recordSubscriptionNotices(
   raised: NewAlert[],
 ): Promise<number> {
   const { channel, now } = ctx;
-  let written = 0;
   const heard = raised.filter((a) => CHANNEL_KINDS.has(a.kind));
-  if (heard.length > 0) {
-    const listeners = await tx
-      .select()
-      .from(subscriptions)
-      .where(
-        and(
-          eq(subscriptions.kind, "channel"),
-          eq(subscriptions.subject, channel),
-          isNull(subscriptions.endedAt),
-        ),
-      );
-    for (const sub of listeners) {
+  const advanced = raised.find((a) => a.kind === "advanced")?.data;
+  const release = advanced?.kind === "advanced" ? advanced.release : null;
+  // Most ticks raise nothing: then no query at all.
+  if (heard.length === 0 && release === null) return 0;
+  let written = 0;
+  for (const sub of await concerned(tx, channel, { heard: heard.length > 0, release })) {
+    if (sub.kind === "channel") {
       for (const alert of heard) await insertNotice(tx, sub, alert, now);
       written += heard.length;
-    }
-  }
-  const advanced = raised.find((a) => a.kind === "advanced");
-  if (advanced?.data.kind !== "advanced") return written;
-  const [release] = await tx
-    .select({ id: releases.id, name: releases.name })
-    .from(releases)
-    .where(and(eq(releases.channel, channel), eq(releases.name, advanced.data.release)));
-  if (!release) return written;
-  for (const sub of await landedWith(tx, release.id)) {
-    if (
-      await noteLanded(tx, sub, { channel, release: release.name, publicUrl: ctx.publicUrl, now })
-    ) {
-      written++;
+    } else if (release !== null) {
+      const at = { channel, release, publicUrl: ctx.publicUrl, now };
+      if (await noteLanded(tx, sub, at)) written++;
     }
   }
   return written;

@@ -25,6 +25,10 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 const versionOf = (releaseName: string) => releaseName.replace(/^[a-z]+-/, "");
 
 // reference/channel-infra.md §3 steps 5–7: what a release directory holds, by kind of channel.
+// Deliberate differences from the real bucket: the index page is the file `index.html` (the real
+// one is the bare key `<releasePrefix>`, which floodgate serves too). Not differences: NixOS
+// tarballs have no .sha256 (repacked, step 6), programs.sqlite is inside both tarballs and
+// debug.sqlite is deleted (step 6), ISOs are 25.05+'s minimal and graphical kinds (no i686, OVA).
 function expectedNixos(releaseName: string, withIsos: boolean): string[] {
   const v = versionOf(releaseName);
   const isos = withIsos
@@ -65,6 +69,21 @@ const expectedNixpkgs = [
   "store-paths.xz",
 ].sort();
 
+/**
+ * Content type and Content-Encoding of a release file as mirror-nixos-branch.pl uploads it
+ * (reference/channel-infra.md §3 step 7), written out here rather than taken from floodgate.
+ * Deliberate differences: text files say `; charset=utf-8` (they are ASCII, so the same bytes
+ * mean the same), and the index page is `index.html` with a `text/html` type (see the test).
+ */
+function section3Type(file: string): string {
+  if (file === "index.html") return "text/html; charset=utf-8 null";
+  if (file.endsWith(".sha256") || ["src-url", "binary-cache-url", "git-revision"].includes(file)) {
+    return "text/plain; charset=utf-8 null";
+  }
+  if (file.endsWith(".json.br")) return "application/json br";
+  return "application/octet-stream null";
+}
+
 describe("release directories of the simulator's channels", () => {
   let h: Harness;
   const evals: Record<string, SimEval> = {};
@@ -102,6 +121,32 @@ describe("release directories of the simulator's channels", () => {
     expect(listing("nixos/unstable-small", ev("nixos-unstable-small"))).toEqual(
       expectedNixos(ev("nixos-unstable-small").releaseName, false),
     );
+  });
+
+  it("serves every file of each release directory with §3 step 7's content type and encoding", async () => {
+    const dirs = [
+      ["nixos/unstable", ev("nixos-unstable")],
+      ["nixos/unstable-small", ev("nixos-unstable-small")],
+      ["nixpkgs", ev("nixpkgs-unstable")],
+    ] as const;
+    const served: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const [dir, e] of dirs) {
+      const base = `/releases/${dir}/${e.releaseName}`;
+      for (const file of listing(dir, e)) {
+        const res = await h.app.request(`${base}/${file}`, { method: "HEAD" });
+        served[`${dir}/${file}`] =
+          `${res.status} ${res.headers.get("content-type")} ${res.headers.get("content-encoding")}`;
+        expected[`${dir}/${file}`] = `200 ${section3Type(file)}`;
+      }
+      // Difference: the real index is the bare key `<releasePrefix>` (no file name); floodgate
+      // stores it as `index.html` and serves it at the bare path too, with the same bytes.
+      const bare = await h.app.request(base);
+      const index = await h.app.request(`${base}/index.html`);
+      expect(bare.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(await bare.text()).toBe(await index.text());
+    }
+    expect(served).toEqual(expected);
   });
 
   it("serves each file with the real content type and brotli encoding for JSON", async () => {

@@ -100,7 +100,13 @@ describe("lookups follow a change through the whole branch graph", () => {
       base: "staging",
     });
 
+    const firstCost = h.sim.github.requests.length;
     const inStaging = await get("/api/v1/prs/5001");
+    // The PR, its commit, staging-next's head and the compares against the heads and releases it is
+    // checked against (one per distinct revision): 6 here.
+    const spentFirst = h.sim.github.requests.length - firstCost;
+    console.info(JSON.stringify({ firstLookupOfStagingPr: { githubRequests: spentFirst } }));
+    expect(spentFirst).toBeLessThanOrEqual(8);
     expect(steps(inStaging)).toEqual([
       "staging landed",
       "staging-next pending",

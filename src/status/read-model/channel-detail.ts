@@ -2,7 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import { buildsOfJob } from "../../db/builds-of-job.ts";
 import type { Db } from "../../db/client.ts";
-import { events, hydraBuilds, type ReleaseProgress } from "../../db/schema.ts";
+import { events, hydraBuilds, type ReleaseProgress, type ReleaseState } from "../../db/schema.ts";
 import { NotFoundError } from "../../errors.ts";
 import { latestBranchHead } from "../../git/latest-branch-head.ts";
 import { HISTORY_DAYS } from "../../hydra/backfill-history.ts";
@@ -27,7 +27,7 @@ export interface ChannelDetail {
   releases: {
     name: string;
     revision: string;
-    state: string;
+    state: ReleaseState;
     evalId: number;
     createdAt: string;
     publishedAt: string | null;

@@ -10,7 +10,7 @@ import { type ChannelSnapshotEntry, loadChannelSnapshot } from "./channel-snapsh
 export interface ChannelStatus {
   name: string;
   status: ChannelSpec["status"];
-  variant: ChannelSpec["variant"] | null;
+  variant: NonNullable<ChannelSpec["variant"]> | null;
   job: string;
   branch: string;
   release: {

@@ -10,7 +10,7 @@ export interface AlertRoutesDeps {
   channels: ChannelSpec[];
 }
 
-const Query = z.object({
+export const AlertQuery = z.object({
   channel: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.coerce.number().int().positive().optional(),
@@ -20,7 +20,7 @@ const Query = z.object({
 export function alertRoutes(deps: AlertRoutesDeps): Hono {
   const app = new Hono();
   app.get("/api/v1/alerts", async (c) => {
-    const parsed = Query.safeParse(c.req.query());
+    const parsed = AlertQuery.safeParse(c.req.query());
     if (!parsed.success) {
       throw new AppError(
         "BAD_REQUEST",

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import type { ChannelLanding } from "../landings/channel-landing.ts";
+import type { CommitReport } from "../landings/commit-landing.ts";
+import type { PullReport } from "../landings/pull-landing.ts";
+import type { Exactly } from "./documented.ts";
+
+// `/api/v1/commits/{sha}` and `/api/v1/prs/{number}` as the OpenAPI document describes them.
+
+const Instant = z.iso.datetime();
+
+const CommitSummaryJson = z.object({
+  sha: z.string(),
+  committedAt: Instant,
+  /** When floodgate first saw it on a tracked branch; null for a commit it only looked up. */
+  firstSeen: z.object({ at: Instant, branch: z.string() }).nullable(),
+});
+
+const PullSummaryJson = z.object({
+  number: z.number().int(),
+  title: z.string(),
+  state: z.string(),
+  merged: z.boolean(),
+  mergedAt: Instant.nullable(),
+  mergeCommitSha: z.string().nullable(),
+  baseRef: z.string(),
+  url: z.string(),
+});
+
+const EtaJson = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("estimate"),
+    at: Instant,
+    medianIntervalSeconds: z.number(),
+    basedOnReleases: z.number().int(),
+    lastReleaseAt: Instant,
+  }),
+  z.object({ kind: z.literal("unknown"), reason: z.string() }),
+]);
+
+/** Whether the commit is in each channel, and if not, why and when it may be. */
+export const ChannelLandingJson = z.discriminatedUnion("status", [
+  z.object({
+    channel: z.string(),
+    status: z.literal("landed"),
+    release: z
+      .object({ name: z.string(), publishedAt: Instant.nullable(), url: z.string() })
+      .nullable(),
+    note: z.string().optional(),
+  }),
+  z.object({
+    channel: z.string(),
+    status: z.literal("pending"),
+    behindBy: z.number().int(),
+    evalRunning: z
+      .object({ evalId: z.number().int().nullable(), url: z.string().nullable() })
+      .nullable(),
+    eta: EtaJson,
+  }),
+  z.object({ channel: z.string(), status: z.literal("not-on-branch"), sourceBranch: z.string() }),
+  z.object({ channel: z.string(), status: z.literal("no-release") }),
+]);
+
+export const CommitReportJson = z.object({
+  commit: CommitSummaryJson,
+  pulls: z.array(PullSummaryJson),
+  channels: z.array(ChannelLandingJson),
+});
+
+export const PullReportJson = z.object({
+  pull: PullSummaryJson,
+  commit: CommitSummaryJson.nullable(),
+  channels: z.array(ChannelLandingJson),
+});
+
+export const channelLandingDocumented: Exactly<
+  z.infer<typeof ChannelLandingJson>,
+  ChannelLanding
+> = true;
+export const commitReportDocumented: Exactly<z.infer<typeof CommitReportJson>, CommitReport> = true;
+export const pullReportDocumented: Exactly<z.infer<typeof PullReportJson>, PullReport> = true;

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { compress } from "hono/compress";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { SubscriptionPolicy } from "./alerts/subscriptions/create-subscription.ts";
@@ -34,10 +35,12 @@ import { auditRoute } from "./status/routes/audit-route.ts";
 import { badgeRoutes } from "./status/routes/badge-routes.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
+import type { EncodeBody } from "./status/routes/content-coding.ts";
 import { exportRoutes } from "./status/routes/export-routes.ts";
 import { feedRoutes } from "./status/routes/feed-routes.ts";
 import { lagRoute } from "./status/routes/lag-route.ts";
 import { landingRoutes } from "./status/routes/landing-routes.ts";
+import { openApiRoute } from "./status/routes/openapi-route.ts";
 import { pageCache } from "./status/routes/page-cache.ts";
 import { releaseListRoute } from "./status/routes/release-list-route.ts";
 import { releaseRoutes } from "./status/routes/releases.ts";
@@ -73,6 +76,8 @@ export interface AppDeps {
   repoUrl: string;
   /** The built front end (`npm run build:web`); none: pages without styles and charts. */
   webAssets?: WebAssets;
+  /** Compresses cached pages and JSON once per rendering (Node); none: served as rendered. */
+  encodePage?: EncodeBody;
   /** Bearer tokens of the admin API; empty turns it off (its paths answer 404). */
   adminTokens: AdminToken[];
   /** Subscription limits; default: 10 per client an hour, 20 per URL, no loopback. */
@@ -139,12 +144,16 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
+  // JSON answers the page cache does not keep (releases, alerts, lookups) are gzipped per request;
+  // the cached ones are compressed once per rendering and pass through (Content-Encoding set).
+  app.use("/api/*", compress());
   app.route("/", assetRoutes(webAssets));
   app.route("/", adminRoutes(deps, deps.adminTokens));
   app.route("/", auditRoute(deps));
-  app.route("/", lagRoute({ channels: deps.channels, lag }));
   app.route("/", releaseListRoute(deps));
-  app.use(pageCache({ readModel }));
+  app.route("/", openApiRoute());
+  app.use(pageCache({ readModel, ...(deps.encodePage ? { encode: deps.encodePage } : {}) }));
+  app.route("/", lagRoute({ channels: deps.channels, lag }));
   const blockers = createBlockerIssuesModel({
     upstreamCache: deps.upstreamCache ?? createDbUpstreamCache(deps.db),
     channels: deps.channels.map((c) => c.name),

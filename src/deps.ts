@@ -22,6 +22,7 @@ import type { WebAssets } from "./status/assets/web-assets.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
 import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
+import type { EncodeBody } from "./status/routes/content-coding.ts";
 
 /** The ports domain code works through; the entries build them from the config. */
 export interface Deps {
@@ -46,6 +47,8 @@ export interface Deps {
   repoUrl: string;
   /** The built front end, where the runtime has it (Node: dist/web; Worker: bundled). */
   webAssets?: WebAssets;
+  /** Compresses cached pages and JSON once per rendering (Node); none: served as rendered. */
+  encodePage?: EncodeBody;
   /** The admin API's bearer tokens and their labels; empty: the admin API is off. */
   adminTokens: AdminToken[];
   /** Binary cache that build products and NAR listings come from (`FLOODGATE_BINARY_CACHE_URL`). */

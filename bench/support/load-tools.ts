@@ -55,7 +55,7 @@ export async function wrk(
   url: string,
   connections: number,
   seconds: number,
-  opts: { script?: string; timeoutSeconds?: number } = {},
+  opts: { script?: string; timeoutSeconds?: number; headers?: Record<string, string> } = {},
 ): Promise<LoadResult> {
   const { stdout } = await run("wrk", [
     "-t1",
@@ -64,6 +64,7 @@ export async function wrk(
     "--latency",
     ...(opts.script ? ["-s", opts.script] : []),
     ...(opts.timeoutSeconds ? ["--timeout", `${opts.timeoutSeconds}s`] : []),
+    ...Object.entries(opts.headers ?? {}).flatMap(([name, value]) => ["-H", `${name}: ${value}`]),
     url,
   ]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);

@@ -22,6 +22,7 @@ import { createS3Store } from "../publish/s3-store.ts";
 import { loadWebAssets } from "../status/assets/web-assets.node.ts";
 import type { ChannelReadModel } from "../status/read-model/channel-read-model.ts";
 import { nodeConnectionAddress } from "../status/routes/connection-address.node.ts";
+import { encodeBodyNode } from "../status/routes/encode-body.node.ts";
 
 export { USER_AGENT } from "../deps-factory.ts";
 
@@ -64,6 +65,7 @@ export function createDeps(
     codec: createNodeCodec(),
     webAssets,
     subscriptionPoster,
+    encodePage: encodeBodyNode,
     ...overrides,
   });
   const programsIndexer =

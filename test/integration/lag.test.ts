@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import {
@@ -85,5 +86,24 @@ describe("GET /api/v1/channels/{channel}/lag, from recorded ticks and releases",
   it("answers 404 for a channel it does not know", async () => {
     const res = await h.app.request("/api/v1/channels/nixos-nope/lag");
     expect(res.status).toBe(404);
+  });
+
+  it("answers compressed as the client accepts: the cached lag in brotli, other JSON gzipped", async () => {
+    const plain = await (await h.app.request("/api/v1/channels/nixos-unstable/lag?days=2")).text();
+    const br = await h.app.request("/api/v1/channels/nixos-unstable/lag?days=2", {
+      headers: { "Accept-Encoding": "gzip, br" },
+    });
+    expect(br.headers.get("Content-Encoding")).toBe("br");
+    const bytes = Buffer.from(await br.arrayBuffer());
+    expect(bytes.length).toBeLessThan(Buffer.byteLength(plain));
+    expect(brotliDecompressSync(bytes).toString()).toBe(plain);
+    // Not in the page cache: compressed per request (over 1 KB only, as Hono's compress does).
+    const releases = await h.app.request("/api/v1/channels/nixos-unstable/releases?limit=5", {
+      headers: { "Accept-Encoding": "gzip" },
+    });
+    expect(releases.status).toBe(200);
+    expect(releases.headers.get("Content-Encoding")).toBe("gzip");
+    const json = JSON.parse(gunzipSync(Buffer.from(await releases.arrayBuffer())).toString());
+    expect(json.channel).toBe("nixos-unstable");
   });
 });

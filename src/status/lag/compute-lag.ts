@@ -117,8 +117,14 @@ function isMissingAt(c: LagCommit, at: number): boolean {
   return seen <= at && (c.landedAt === null || c.landedAt.getTime() > Math.max(at, seen));
 }
 
+/** A step of the behind series in epoch ms: ISO strings only for the points that are kept. */
+interface Step {
+  at: number;
+  commits: number;
+}
+
 /** Commits behind at the window's start and after every change in it (a step function). */
-function behindSeries(commits: LagCommit[], from: number, to: number): BehindPoint[] {
+function behindSeries(commits: LagCommit[], from: number, to: number): Step[] {
   const deltas = new Map<number, number>();
   let count = 0;
   for (const c of commits) {
@@ -129,33 +135,34 @@ function behindSeries(commits: LagCommit[], from: number, to: number): BehindPoi
     else if (seen > from) deltas.set(seen, (deltas.get(seen) ?? 0) + 1);
     if (landed > from && landed <= to) deltas.set(landed, (deltas.get(landed) ?? 0) - 1);
   }
-  const points: BehindPoint[] = [{ at: iso(from), commits: count }];
+  const points: Step[] = [{ at: from, commits: count }];
   for (const at of [...deltas.keys()].sort((a, b) => a - b)) {
     count += deltas.get(at) ?? 0;
-    points.push({ at: iso(at), commits: count });
+    points.push({ at, commits: count });
   }
-  points.push({ at: iso(to), commits: count });
+  points.push({ at: to, commits: count });
   return points;
 }
 
 /** At most MAX_SERIES_POINTS points: each bucket keeps its highest value (peaks stay visible). */
-function foldPoints(points: BehindPoint[]): BehindPoint[] {
-  if (points.length <= MAX_SERIES_POINTS) return points;
-  const first = Date.parse(points[0]?.at ?? "");
-  const span = Date.parse(points.at(-1)?.at ?? "") - first;
-  const buckets = new Map<number, BehindPoint>();
+function foldPoints(points: Step[]): BehindPoint[] {
+  const toPoint = (p: Step): BehindPoint => ({ at: iso(p.at), commits: p.commits });
+  if (points.length <= MAX_SERIES_POINTS) return points.map(toPoint);
+  const first = points[0]?.at ?? 0;
+  const span = (points.at(-1)?.at ?? first) - first;
+  const buckets = new Map<number, Step>();
   for (const p of points) {
     const key = Math.min(
       MAX_SERIES_POINTS - 1,
-      Math.floor(((Date.parse(p.at) - first) / span) * MAX_SERIES_POINTS),
+      Math.floor(((p.at - first) / span) * MAX_SERIES_POINTS),
     );
     const kept = buckets.get(key);
-    if (!kept || p.commits > kept.commits) buckets.set(key, { at: p.at, commits: p.commits });
+    if (!kept || p.commits > kept.commits) buckets.set(key, p);
   }
   const last = points.at(-1);
   const folded = [...buckets.values()];
   if (last && folded.at(-1)?.at !== last.at) folded.push(last);
-  return folded;
+  return folded.map(toPoint);
 }
 
 function oldestMissing(commits: LagCommit[], now: number): MissingCommit | null {

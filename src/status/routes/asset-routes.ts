@@ -1,15 +1,6 @@
 import { Hono } from "hono";
-import { ASSET_CACHE_CONTROL, type WebAssetFile, type WebAssets } from "../assets/web-assets.ts";
-
-/** The best content coding the client accepts that the file has (brotli before gzip). */
-function pickEncoding(accept: string | undefined, encoded: WebAssetFile["encoded"]) {
-  const accepted = new Set((accept ?? "").split(",").map((t) => t.split(";")[0]?.trim()));
-  for (const coding of ["br", "gzip"] as const) {
-    const body = encoded[coding];
-    if (body && accepted.has(coding)) return { coding, body };
-  }
-  return null;
-}
+import { ASSET_CACHE_CONTROL, type WebAssets } from "../assets/web-assets.ts";
+import { pickEncoding } from "./content-coding.ts";
 
 /** `GET /assets/{name}`: the front end's hashed files, cached for good. */
 export function assetRoutes(assets: WebAssets): Hono {

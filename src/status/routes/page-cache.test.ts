@@ -1,9 +1,12 @@
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { createChannelReadModel } from "../read-model/channel-read-model.ts";
+import type { EncodeBody } from "./content-coding.ts";
+import { encodeBodyNode } from "./encode-body.node.ts";
 import { PAGE_CACHE_CONTROL, pageCache } from "./page-cache.ts";
 
-function world(maxEntries?: number) {
+function world(maxEntries?: number, encode?: EncodeBody) {
   const state = { version: "r1", renders: 0, now: 0 };
   const readModel = createChannelReadModel({
     load: async () =>
@@ -11,7 +14,15 @@ function world(maxEntries?: number) {
     maxAgeMs: 60_000,
   });
   const app = new Hono();
-  app.use(pageCache({ readModel, nowMs: () => state.now, maxAgeMs: 1000, maxEntries }));
+  app.use(
+    pageCache({
+      readModel,
+      nowMs: () => state.now,
+      maxAgeMs: 1000,
+      maxEntries,
+      ...(encode ? { encode } : {}),
+    }),
+  );
   app.get("/", (c) => {
     state.renders++;
     return c.html(`<p>${state.version} render ${state.renders}</p>`);
@@ -75,5 +86,34 @@ describe("pageCache", () => {
     await app.request("/api/v1/prs/1");
     await app.request("/api/v1/prs/1");
     expect(state.renders).toBe(2);
+  });
+
+  it("serves each rendering compressed as the client accepts, compressing it once", async () => {
+    let encodes = 0;
+    const counting: EncodeBody = (body) => {
+      encodes++;
+      return encodeBodyNode(body);
+    };
+    const { app } = world(undefined, counting);
+    const br = await app.request("/", { headers: { "Accept-Encoding": "gzip, deflate, br" } });
+    expect(br.headers.get("Content-Encoding")).toBe("br");
+    expect(br.headers.get("Vary")).toBe("Accept-Encoding");
+    const brBytes = Buffer.from(await br.arrayBuffer());
+    expect(brotliDecompressSync(brBytes).toString()).toBe("<p>r1 render 1</p>");
+    const gz = await app.request("/", { headers: { "Accept-Encoding": "gzip" } });
+    expect(gz.headers.get("Content-Encoding")).toBe("gzip");
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe("<p>r1 render 1</p>");
+    const plain = await app.request("/", { headers: { "Accept-Encoding": "br;q=0, identity" } });
+    expect(plain.headers.get("Content-Encoding")).toBeNull();
+    expect(await plain.text()).toBe("<p>r1 render 1</p>");
+    expect(encodes).toBe(1);
+    // Each coding has its own strong tag, and any of them revalidates the rendering.
+    const tags = [br, gz, plain].map((r) => r.headers.get("ETag") ?? "");
+    expect(new Set(tags).size).toBe(3);
+    expect(tags[0]).toMatch(/^"[0-9a-f]{24}-br"$/);
+    const revalidated = await app.request("/", {
+      headers: { "If-None-Match": tags[0] ?? "", "Accept-Encoding": "gzip" },
+    });
+    expect(revalidated.status).toBe(304);
   });
 });

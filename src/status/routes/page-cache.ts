@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { createTtlLru } from "../../ttl-lru.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
+import { type EncodeBody, type EncodedBodies, pickEncoding } from "./content-coding.ts";
 
 /** What browsers, CDNs and scripts may reuse: short, then served stale while they revalidate. */
 export const PAGE_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=60";
@@ -11,12 +12,14 @@ export const PAGE_CACHE_MAX_ENTRIES = 512;
 
 // The read-only views built from the read model; everything else (lookups, admin) is never cached.
 const CACHED_PATHS =
-  /^\/(?:|api\/v1\/channels(?:\/[^/]+)?|channels\/[^/]+|metrics|history\/[^/]+|feeds\/[^/]+\.atom|badges\/[^/]+\.svg)$/;
+  /^\/(?:|api\/v1\/channels(?:\/[^/]+(?:\/lag)?)?|channels\/[^/]+|metrics|history\/[^/]+|feeds\/[^/]+\.atom|badges\/[^/]+\.svg)$/;
 
 interface Rendered {
   body: string;
   contentType: string;
   etag: string;
+  /** Compressed once per rendering, so a busy page costs no compression per request. */
+  encoded: EncodedBodies;
   generation: number;
   renderedAtMs: number;
 }
@@ -31,6 +34,8 @@ export function pageCache(opts: {
   nowMs?: () => number;
   maxAgeMs?: number;
   maxEntries?: number;
+  /** Compresses each rendering (Node: brotli and gzip); none: served as rendered. */
+  encode?: EncodeBody;
 }): MiddlewareHandler {
   const nowMs = opts.nowMs ?? Date.now;
   const maxAgeMs = opts.maxAgeMs ?? PAGE_RENDER_MAX_AGE_MS;
@@ -58,7 +63,7 @@ export function pageCache(opts: {
       rendering.set(key, new Promise((resolve) => (done = resolve)));
       try {
         await next();
-        page = await capture(c.res, generation, nowMs());
+        page = await capture(c.res, generation, nowMs(), opts.encode);
         if (page) rendered.set(key, page);
         else return;
       } finally {
@@ -66,12 +71,17 @@ export function pageCache(opts: {
         done(page ?? null);
       }
     }
-    c.res = answer(page, c.req.header("If-None-Match"), method === "HEAD");
+    c.res = answer(page, c.req.header("If-None-Match"), c.req.header("Accept-Encoding"), method);
   };
 }
 
 /** Keeps a 200 answer (anything else passes through untouched). */
-async function capture(res: Response, generation: number, at: number): Promise<Rendered | null> {
+async function capture(
+  res: Response,
+  generation: number,
+  at: number,
+  encode: EncodeBody | undefined,
+): Promise<Rendered | null> {
   if (res.status !== 200) return null;
   const body = await res.clone().text();
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
@@ -79,16 +89,33 @@ async function capture(res: Response, generation: number, at: number): Promise<R
     .map((b) => b.toString(16).padStart(2, "0"))
     .join("");
   const contentType = res.headers.get("Content-Type") ?? "text/plain; charset=utf-8";
-  return { body, contentType, etag: `"${hex}"`, generation, renderedAtMs: at };
+  const encoded = encode ? await encode(body) : {};
+  return { body, contentType, etag: `"${hex}"`, encoded, generation, renderedAtMs: at };
 }
 
-function answer(page: Rendered, ifNoneMatch: string | undefined, head: boolean): Response {
-  const headers = { ETag: page.etag, "Cache-Control": PAGE_CACHE_CONTROL };
-  const matches = ifNoneMatch?.split(",").some((t) => t.trim().replace(/^W\//, "") === page.etag);
+// Each coding is its own representation with its own strong ETag ("<hash>-br"); any of them
+// revalidates, since they all decode to the same rendering.
+const tagOf = (etag: string, coding: string | undefined) =>
+  coding ? `${etag.slice(0, -1)}-${coding}"` : etag;
+
+function answer(
+  page: Rendered,
+  ifNoneMatch: string | undefined,
+  acceptEncoding: string | undefined,
+  method: string,
+): Response {
+  const picked = pickEncoding(acceptEncoding, page.encoded);
+  const etag = tagOf(page.etag, picked?.coding);
+  const headers: Record<string, string> = {
+    ETag: etag,
+    "Cache-Control": PAGE_CACHE_CONTROL,
+    Vary: "Accept-Encoding",
+  };
+  const tags = new Set([page.etag, tagOf(page.etag, "br"), tagOf(page.etag, "gzip")]);
+  const matches = ifNoneMatch?.split(",").some((t) => tags.has(t.trim().replace(/^W\//, "")));
   if (matches) return new Response(null, { status: 304, headers });
-  const body = head ? null : page.body;
-  return new Response(body, {
-    status: 200,
-    headers: { ...headers, "Content-Type": page.contentType },
-  });
+  headers["Content-Type"] = page.contentType;
+  if (picked) headers["Content-Encoding"] = picked.coding;
+  const body = method === "HEAD" ? null : (picked?.body ?? page.body);
+  return new Response(body, { status: 200, headers });
 }

@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { tickChannel } from "../channels/tick-channel.ts";
 import { loadConfig } from "../config/load-config.node.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
+import { refreshBlockerIssues } from "../jobs/refresh-blocker-issues.ts";
 import { jsonLogger } from "../log.ts";
 import { demoScenario, scenarioChannels } from "../sim/scenario.ts";
 import { serveOnLoopback } from "../sim/serve.node.ts";
@@ -73,6 +74,11 @@ export async function runDemo(opts: {
     for (const spec of config.channels) outcomes.push(await tickChannel(rt.deps, spec));
     for (const o of outcomes) opts.print(`   ${MARK[o.kind]} ${o.summary}`);
     played.push({ step: step.title, outcomes });
+  }
+  // The tick (tickAll) stores the open channel-blocker issues; the demo ticks channel by channel.
+  if (rt.deps.issues) {
+    const { upstreamCache, issues, logger } = rt.deps;
+    await refreshBlockerIssues({ upstreamCache, issues, logger, now: rt.deps.clock.now() });
   }
   const nixosSteps = await playOperatorSteps(
     {

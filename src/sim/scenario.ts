@@ -1,4 +1,5 @@
 import type { ChannelSpec } from "../config/channels-file.ts";
+import { CHANNEL_BLOCKER_LABEL } from "../git/blocker-issues.ts";
 import type { SimEval, Simulator } from "./simulator.node.ts";
 
 export interface ScenarioStep {
@@ -67,11 +68,17 @@ export function demoScenario(channels: {
       },
     },
     {
-      title: `master moves on; in the next nixos eval ${FAILING_TEST} fails`,
+      title: `master moves on; in the next nixos eval ${FAILING_TEST} fails; a blocker issue is filed`,
       act: async (sim) => {
         commits(sim, "master", 3, "linux: 6.18.1 -> 6.18.2");
         evals.e2 = await sim.evaluate(channels.nixos);
         sim.hydra.model.finishEval(id("e2").evalId, { [FAILING_TEST]: 1 });
+        // Someone files it as a channel blocker: the pages' banner shows it (left open).
+        sim.github.model.addIssue({
+          number: 4711,
+          title: `nixos-unstable: ${FAILING_TEST} fails`,
+          labels: [CHANNEL_BLOCKER_LABEL],
+        });
       },
     },
     {

@@ -105,6 +105,12 @@ describe.skipIf(!haveChromium)("the lag status pages in a real browser", () => {
     }
     const fresh = page.locator("tr.age-fresh td.fresh").first();
     expect(await fresh.evaluate((el) => getComputedStyle(el).color)).toBe("rgb(26, 127, 55)");
+    // The demo files a channel-blocker issue: the banner is styled, not a bare list.
+    const banner = page.locator("section.blockers");
+    expect(await banner.locator("li a").first().textContent()).toContain("#4711");
+    expect(await banner.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+      "rgb(255, 235, 233)",
+    );
     const sparks = await drawnPixels(page, "canvas[data-spark]");
     expect(sparks.length).toBeGreaterThan(0);
     for (const n of sparks) expect(n).toBeGreaterThan(20);
@@ -159,6 +165,11 @@ describe.skipIf(!haveChromium)("the lag status pages in a real browser", () => {
     if ("dark" in opts) {
       const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       expect(bg).toBe("rgb(13, 17, 23)");
+      const banner = page.locator("section.blockers");
+      expect(await banner.count()).toBe(1);
+      expect(await banner.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+        "rgb(60, 22, 24)",
+      );
     }
     const shot = await page.screenshot({ fullPage: true });
     writeFileSync(join(ARTIFACTS, `${name}.png`), shot);

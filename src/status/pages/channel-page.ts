@@ -124,7 +124,6 @@ export function channelPage(
     html`<p><a href="/">All channels</a></p>
 <h1><code>${ch.name}</code></h1>
 ${blockerBanner(blockers, ch.name)}
-${blockerBanner(blockers, ch.name)}
 <p>${ch.status}${ch.variant ? `, ${ch.variant}` : ""}; Hydra job
   <a href="${hydraUrl}/job/${ch.job}#tabs-constituents"><code>${ch.job}</code></a>; branch <code>${ch.branch}</code></p>
 ${heldNotice(d)}

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ChannelLanding } from "../landings/channel-landing.ts";
 import type { CommitReport } from "../landings/commit-landing.ts";
+import type { NodeLanding } from "../landings/graph-landing.ts";
 import type { PullReport } from "../landings/pull-landing.ts";
 import type { Exactly } from "./documented.ts";
 
@@ -37,38 +38,78 @@ const EtaJson = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("unknown"), reason: z.string() }),
 ]);
 
+const Landed = z.object({
+  channel: z.string(),
+  status: z.literal("landed"),
+  release: z
+    .object({ name: z.string(), publishedAt: Instant.nullable(), url: z.string() })
+    .nullable(),
+  note: z.string().optional(),
+});
+const Pending = z.object({
+  channel: z.string(),
+  status: z.literal("pending"),
+  behindBy: z.number().int(),
+  evalRunning: z
+    .object({ evalId: z.number().int().nullable(), url: z.string().nullable() })
+    .nullable(),
+  eta: EtaJson,
+});
+const NotOnBranch = z.object({
+  channel: z.string(),
+  status: z.literal("not-on-branch"),
+  sourceBranch: z.string(),
+});
+const NoRelease = z.object({ channel: z.string(), status: z.literal("no-release") });
+
 /** Whether the commit is in each channel, and if not, why and when it may be. */
 export const ChannelLandingJson = z.discriminatedUnion("status", [
+  Landed,
+  Pending,
+  NotOnBranch,
+  NoRelease,
+]);
+
+const ChannelNode = { node: z.string(), kind: z.literal("channel") };
+
+/** One step of the chain a change flows through: a branch (answered by GitHub) or a channel. */
+export const NodeLandingJson = z.union([
   z.object({
-    channel: z.string(),
+    node: z.string(),
+    kind: z.literal("branch"),
     status: z.literal("landed"),
-    release: z
-      .object({ name: z.string(), publishedAt: Instant.nullable(), url: z.string() })
-      .nullable(),
+    at: Instant.nullable(),
     note: z.string().optional(),
   }),
   z.object({
-    channel: z.string(),
+    node: z.string(),
+    kind: z.literal("branch"),
     status: z.literal("pending"),
     behindBy: z.number().int(),
-    evalRunning: z
-      .object({ evalId: z.number().int().nullable(), url: z.string().nullable() })
-      .nullable(),
     eta: EtaJson,
   }),
-  z.object({ channel: z.string(), status: z.literal("not-on-branch"), sourceBranch: z.string() }),
-  z.object({ channel: z.string(), status: z.literal("no-release") }),
+  z.object({ node: z.string(), kind: z.literal("branch"), status: z.literal("no-branch") }),
+  Landed.extend(ChannelNode),
+  Pending.extend(ChannelNode),
+  NotOnBranch.extend(ChannelNode),
+  NoRelease.extend(ChannelNode),
 ]);
 
 export const CommitReportJson = z.object({
   commit: CommitSummaryJson,
   pulls: z.array(PullSummaryJson),
+  /** Where the change entered the branch graph: its merged PRs' base branches, else where first seen. */
+  bases: z.array(z.string()),
+  /** The bases, then every branch and channel downstream of them, in flow order. */
+  chain: z.array(NodeLandingJson),
   channels: z.array(ChannelLandingJson),
 });
 
 export const PullReportJson = z.object({
   pull: PullSummaryJson,
   commit: CommitSummaryJson.nullable(),
+  /** The PR's base branch, then every branch and channel downstream of it, in flow order. */
+  chain: z.array(NodeLandingJson),
   channels: z.array(ChannelLandingJson),
 });
 
@@ -76,5 +117,6 @@ export const channelLandingDocumented: Exactly<
   z.infer<typeof ChannelLandingJson>,
   ChannelLanding
 > = true;
+export const nodeLandingDocumented: Exactly<z.infer<typeof NodeLandingJson>, NodeLanding> = true;
 export const commitReportDocumented: Exactly<z.infer<typeof CommitReportJson>, CommitReport> = true;
 export const pullReportDocumented: Exactly<z.infer<typeof PullReportJson>, PullReport> = true;

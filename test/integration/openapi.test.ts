@@ -112,6 +112,13 @@ describe("GET /api/v1/openapi.json", () => {
     ["/api/v1/commits/COMMIT", "/api/v1/commits/{sha}", 200, () => undefined, "get"],
     ["/api/v1/prs/4242", "/api/v1/prs/{number}", 200, () => undefined, "get"],
     [
+      `/api/v1/channels/${CHANNEL}/unblock`,
+      "/api/v1/channels/{channel}/unblock",
+      200,
+      () => undefined,
+      "get",
+    ],
+    [
       "/api/v1/channels/no-such-channel/lag",
       "/api/v1/channels/{channel}/lag",
       404,
@@ -136,6 +143,30 @@ describe("GET /api/v1/openapi.json", () => {
       validators.get(key) ?? ajv.compile(documentedSchema(doc, path, method, status));
     validators.set(key, validate);
     expect(validate(body) ? [] : validate.errors, JSON.stringify(body).slice(0, 500)).toEqual([]);
+  });
+
+  it("documents a subscription's answers: created, read, cancelled", async () => {
+    const check = async (res: Response, path: string, method: string, status: number) => {
+      expect(res.status).toBe(status);
+      const body: unknown = await res.json();
+      const validate = ajv.compile(documentedSchema(doc, path, method, status));
+      expect(validate(body) ? [] : validate.errors, JSON.stringify(body).slice(0, 500)).toEqual([]);
+      return body as { token?: string };
+    };
+    const created = await check(
+      await h.app.request("/api/v1/subscriptions", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ kind: "channel", subject: CHANNEL, delivery: "feed" }),
+      }),
+      "/api/v1/subscriptions",
+      "post",
+      201,
+    );
+    const at = `/api/v1/subscriptions/${created.token}`;
+    await check(await h.app.request(at), "/api/v1/subscriptions/{token}", "get", 200);
+    const cancelled = await h.app.request(at, { method: "DELETE" });
+    await check(cancelled, "/api/v1/subscriptions/{token}", "delete", 200);
   });
 
   it("catches an answer that differs from the document", () => {

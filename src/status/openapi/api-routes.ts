@@ -1,13 +1,16 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
+import { SubscriptionRequest } from "../../alerts/subscriptions/create-subscription.ts";
 import { AdminInputs } from "../../channels/admin-inputs.ts";
 import { adminActions } from "../../db/schema.ts";
 import { ChannelLag, LagQuery } from "../lag/lag-schema.ts";
 import { ReleaseListQuery, ReleasePage } from "../release-list/release-list-schema.ts";
 import { AlertQuery } from "../routes/alert-routes.ts";
-import { ChannelDetailJson, ChannelListJson } from "./channel-schemas.ts";
+import { ChannelDetailJson, ChannelListJson, ChannelStatusJson } from "./channel-schemas.ts";
 import { CommitReportJson, PullReportJson } from "./landing-schemas.ts";
 import { AdminResultJson, AlertListJson, AuditListJson, ErrorJson } from "./record-schemas.ts";
+import { CreatedSubscriptionJson, SubscriptionJson } from "./subscription-schemas.ts";
+import { UnblockReportJson } from "./unblock-schemas.ts";
 
 // Every `/api/v1` route as the OpenAPI document lists it. The handlers stay plain Hono routes
 // (their errors go through app.ts `onError`); test/integration/openapi.test.ts walks the app's
@@ -21,6 +24,7 @@ const failure = (description: string) => json(ErrorJson, description);
 const ChannelParam = z.object({
   channel: z.string().min(1).meta({ description: "A channel name, e.g. nixos-unstable" }),
 });
+const TokenParam = z.object({ token: z.string().min(1) });
 const unknownChannel = { 404: failure("No such channel") };
 
 const publicRoutes: RouteConfig[] = [
@@ -111,6 +115,58 @@ const publicRoutes: RouteConfig[] = [
       404: failure("No such pull request"),
       429: failure("Too many lookups from this client (see Retry-After)"),
       503: failure("GitHub is unavailable or its budget is spent (see Retry-After)"),
+    },
+  }),
+  createRoute({
+    method: "get",
+    path: "/api/v1/channels/{channel}/unblock",
+    summary: "Why the failed constituents blocking the channel fail (flaky or since which eval)",
+    request: { params: ChannelParam },
+    responses: {
+      200: json(
+        z.object({
+          channel: z.string(),
+          state: ChannelStatusJson.shape.state,
+          unblock: UnblockReportJson.nullable(),
+        }),
+        "The unblock report; null unless failed constituents block the channel",
+      ),
+      ...unknownChannel,
+    },
+  }),
+  createRoute({
+    method: "post",
+    path: "/api/v1/subscriptions",
+    summary: "Be told when a PR, a commit or a channel moves (webhook, Slack or a private feed)",
+    request: {
+      body: {
+        content: { "application/json": { schema: SubscriptionRequest } },
+        required: true,
+      },
+    },
+    responses: {
+      201: json(CreatedSubscriptionJson, "Created; keep the token (and the webhook secret)"),
+      400: failure("Bad body"),
+      404: failure("No such PR, commit or channel"),
+      413: failure("Body over 16 KiB"),
+      429: failure("Too many subscriptions from this client (see Retry-After)"),
+    },
+  }),
+  createRoute({
+    method: "get",
+    path: "/api/v1/subscriptions/{token}",
+    summary: "A subscription and its newest notices",
+    request: { params: TokenParam },
+    responses: { 200: json(SubscriptionJson, "The subscription"), 404: failure("No such token") },
+  }),
+  createRoute({
+    method: "delete",
+    path: "/api/v1/subscriptions/{token}",
+    summary: "Cancel a subscription: nothing more is sent",
+    request: { params: TokenParam },
+    responses: {
+      200: json(SubscriptionJson, "The cancelled subscription"),
+      404: failure("No such token"),
     },
   }),
   createRoute({

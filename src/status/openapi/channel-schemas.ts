@@ -7,6 +7,7 @@ import type { ChannelDetail } from "../read-model/channel-detail.ts";
 import type { ChannelStatus } from "../read-model/channel-status.ts";
 import type { Exactly } from "./documented.ts";
 import { AlertViewJson, AuditEntryJson } from "./record-schemas.ts";
+import { UnblockReportJson } from "./unblock-schemas.ts";
 
 // The JSON of `/api/v1/channels` and `/api/v1/channels/{channel}`, as the OpenAPI document
 // describes it; the `Exactly` checks below keep it equal to the read models' types.
@@ -134,6 +135,8 @@ export const ChannelStatusJson = z.object({
   notes: z.array(DecisionNoteJson),
   blockedSince: Instant.nullable(),
   lastTickAt: Instant.nullable(),
+  /** The unblock assistant's report when failed constituents block the channel. */
+  unblock: UnblockReportJson.nullable(),
 });
 
 export const ChannelListJson = z.object({ channels: z.array(ChannelStatusJson) });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Created } from "../../alerts/subscriptions/create-subscription.ts";
 import type { subscriptionView } from "../../alerts/subscriptions/subscription-store.ts";
+import { alertKinds, subscriptionDeliveries, subscriptionKinds } from "../../db/schema.ts";
 import type { Exactly } from "./documented.ts";
 
 // Subscriptions (`/api/v1/subscriptions`) as the OpenAPI document describes them.
@@ -19,12 +20,12 @@ export const CreatedSubscriptionJson = z.object({
 });
 
 export const SubscriptionJson = z.object({
-  kind: z.enum(["pr", "commit", "channel"]),
+  kind: z.enum(subscriptionKinds),
   subject: z.string(),
   branch: z.string().nullable(),
   channels: z.array(z.string()),
   reached: z.array(z.string()),
-  delivery: z.enum(["webhook", "slack", "feed"]),
+  delivery: z.enum(subscriptionDeliveries),
   host: z.string().nullable(),
   createdAt: Instant,
   endedAt: Instant.nullable(),
@@ -32,7 +33,7 @@ export const SubscriptionJson = z.object({
   notices: z.array(
     z.object({
       id: z.number().int(),
-      kind: z.string(),
+      kind: z.enum(alertKinds),
       channel: z.string(),
       summary: z.string(),
       state: z.enum(["pending", "sent", "failed"]),

@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Hono } from "hono";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { type LoopbackServer, serveOnLoopback } from "../../src/sim/serve.node.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { lockNixChannelsProfile } from "../support/nix-profile-lock.ts";
 
 const run = promisify(execFile);
 const NIX_CHANNEL = "/usr/bin/nix-channel";
@@ -69,6 +70,9 @@ describe.skipIf(!haveTools)("command-not-found on a channel the real nix-channel
     timeout: 300_000,
   }, async () => {
     const first = await release("hello: 2.12 -> 2.13");
+    // nix-channel writes root's one channels profile, which other test files may also be using.
+    const unlock = await lockNixChannelsProfile();
+    onTestFinished(unlock);
     await run(NIX_CHANNEL, ["--add", `${server.url}/nixos-unstable`, "nixos"], { env });
     await run(NIX_CHANNEL, ["--update", "nixos"], { env });
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Demo, runDemo } from "../../src/entry/demo.node.ts";
+import { lockNixChannelsProfile } from "../support/nix-profile-lock.ts";
 
 const run = promisify(execFile);
 const NIX_CHANNEL = "/usr/bin/nix-channel";
@@ -71,25 +72,30 @@ describe("the offline demo", () => {
         // A channel URL under test must not be served from the tarball cache of an earlier run.
         XDG_CACHE_HOME: join(dir, "cache"),
       };
-      await run(NIX_CHANNEL, ["--add", `${demo.url}/nixos-unstable`, "nixos"], { env });
-      await run(NIX_CHANNEL, ["--update", "nixos"], { env });
+      const unlock = await lockNixChannelsProfile();
+      try {
+        await run(NIX_CHANNEL, ["--add", `${demo.url}/nixos-unstable`, "nixos"], { env });
+        await run(NIX_CHANNEL, ["--update", "nixos"], { env });
 
-      const api = (await (await fetch(`${demo.url}/api/v1/channels`)).json()) as {
-        channels: { name: string; release: { name: string } | null }[];
-      };
-      const published = api.channels.find((c) => c.name === "nixos-unstable")?.release?.name;
-      const { stdout } = await run(
-        "/usr/bin/nix-instantiate",
-        [
-          "--eval",
-          "-E",
-          "(import <nixos> {}).greeting",
-          "-I",
-          `nixos=${home}/.nix-defexpr/channels/nixos`,
-        ],
-        { env },
-      );
-      expect(stdout.trim()).toBe(`"hello from ${published}"`);
+        const api = (await (await fetch(`${demo.url}/api/v1/channels`)).json()) as {
+          channels: { name: string; release: { name: string } | null }[];
+        };
+        const published = api.channels.find((c) => c.name === "nixos-unstable")?.release?.name;
+        const { stdout } = await run(
+          "/usr/bin/nix-instantiate",
+          [
+            "--eval",
+            "-E",
+            "(import <nixos> {}).greeting",
+            "-I",
+            `nixos=${home}/.nix-defexpr/channels/nixos`,
+          ],
+          { env },
+        );
+        expect(stdout.trim()).toBe(`"hello from ${published}"`);
+      } finally {
+        await unlock();
+      }
     },
   );
 });

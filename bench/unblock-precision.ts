@@ -17,7 +17,11 @@ import {
   hydraEvals,
 } from "../src/db/schema.ts";
 import { planUnblockHistory, UNBLOCK_HISTORY } from "../src/sim/unblock-history.ts";
-import { DEFAULT_WINDOW, judgeConstituent } from "../src/unblock/judge-constituent.ts";
+import {
+  DEFAULT_MEMORY,
+  DEFAULT_WINDOW,
+  judgeConstituent,
+} from "../src/unblock/judge-constituent.ts";
 import { loadConstituentHistory } from "../src/unblock/load-history.ts";
 
 const { values } = parseArgs({
@@ -99,12 +103,12 @@ for (const ev of history.evals) {
     const histories = await loadConstituentHistory(db, job, {
       gateBuildId: gateId(i),
       jobs,
-      window: DEFAULT_WINDOW,
+      window: DEFAULT_MEMORY,
     });
     for (const c of failing) {
       const brk = history.breaks.find((b) => b.constituent === c && b.start <= i && i < b.end);
       const runs = histories.find((h) => h.job === history.jobs[c])?.runs ?? [];
-      const v = judgeConstituent(runs).verdict;
+      const v = judgeConstituent(runs, DEFAULT_WINDOW).verdict;
       const said: Said = v.kind === "flaky" || v.kind === "consistent" ? v.kind : "other";
       const inWindow = brk !== undefined && i - brk.start < DEFAULT_WINDOW;
       cases.push({

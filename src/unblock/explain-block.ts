@@ -6,7 +6,7 @@ import { errorMessage } from "../errors.ts";
 import type { LookupHost } from "../git/budgeted-lookup-host.ts";
 import { cachedPullsForCommit } from "../git/cached-pulls.ts";
 import type { LookupWrites } from "../git/lookup-writes.ts";
-import { DEFAULT_WINDOW, judgeConstituent, stripOf } from "./judge-constituent.ts";
+import { DEFAULT_MEMORY, DEFAULT_WINDOW, judgeConstituent, stripOf } from "./judge-constituent.ts";
 import { loadConstituentHistory } from "./load-history.ts";
 import type {
   ConstituentExplanation,
@@ -130,13 +130,14 @@ export async function explainBlock(
   const histories = await loadConstituentHistory(deps.db, spec.job, {
     gateBuildId: gate.buildId,
     jobs: gate.failed.map((f) => f.job),
-    window,
+    window: Math.max(window, DEFAULT_MEMORY),
   });
   const ranges = new Map<string, Promise<FirstBadRange>>();
   const constituents: ConstituentExplanation[] = [];
   for (const failed of gate.failed) {
-    const runs = histories.find((h) => h.job === failed.job)?.runs ?? [];
-    const judged = judgeConstituent(runs);
+    const history = histories.find((h) => h.job === failed.job)?.runs ?? [];
+    const runs = history.slice(-window);
+    const judged = judgeConstituent(history, window);
     const v = judged.verdict;
     let range: FirstBadRange | null = null;
     if (v.kind === "consistent" && v.lastGood?.revision && v.firstBad.revision) {

@@ -66,7 +66,7 @@ describe("judgeConstituent", () => {
     ["✔✔✔✔✔✔✔✔✔↻✔✖3", "consistent", "failing since eval 112 (first bad; passed in eval 111)"],
     // Flaky history, but a long streak of failures no longer fits the rate.
     ["✔↻✔✔↻✔✔✔✖✖✖✖", "consistent", "failing since eval 109 (first bad; passed in eval 108)"],
-    ["✖✖✖", "consistent", "failing in every eval recorded here (since eval 101 at least)"],
+    ["✖✖✖", "consistent", "failing in every eval recorded (since eval 101 at least)"],
     ["✔✔·✔✖·✖", "consistent", "failing since eval 105 (first bad; passed in eval 104)"],
     ["✔✖↻", "passing", "passed on restart in eval 103"],
     ["✔✖⧖", "pending", "building (queued or restarted)"],
@@ -93,6 +93,17 @@ describe("judgeConstituent", () => {
     // One failed build (p ≈ 1/8 ≥ 5%) stays flaky; three separate ones (p³) would not.
     expect(judgeConstituent(shared).verdict.kind).toBe("flaky");
     expect(judgeConstituent(runs("✔✔↻✔✔✔✔✔✖✖✖")).verdict.kind).toBe("consistent");
+  });
+
+  it("learns the flake rate from evals older than the window it shows", () => {
+    const history = runs(`✔↻✔↻✔✔✔${"✔".repeat(19)}✖`);
+    expect(judgeConstituent(history.slice(-20)).verdict.kind).toBe("consistent");
+    const j = judgeConstituent(history, 20);
+    expect(j.evals).toBe(20);
+    expect(j.verdict).toMatchObject({
+      kind: "flaky",
+      text: "likely flaky: failed 1 time in 20 evals; 2 of its 26 results before failed and did not stick",
+    });
   });
 
   it("scores flakiness as the share of results that were failures which did not stick", () => {

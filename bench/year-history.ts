@@ -111,8 +111,8 @@ function startServe(dataDir: string, port: number, databaseUrl?: string) {
       FLOODGATE_GITHUB_API_URL: NOWHERE,
       FLOODGATE_HYDRA_URL: NOWHERE,
       FLOODGATE_BINARY_CACHE_URL: NOWHERE,
-      // wrk is one client; the per-client lookup limit is not what is measured.
-      FLOODGATE_LOOKUP_CLIENT_PER_MINUTE: "0",
+      // wrk is one client; the per-client lookup limit (0 refuses all) is not what is measured.
+      FLOODGATE_LOOKUP_CLIENT_PER_MINUTE: "100000000",
       FLOODGATE_MEMORY_PROBE: probeFile,
       PORT: String(port),
       HOST: "127.0.0.1",
@@ -150,7 +150,8 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) :
 let met = 0;
 let missed = 0;
 function report(what: string, r: LoadResult) {
-  const ok = r.p99Ms < P99_GOAL_MS && r.errors === 0;
+  // No answer at all within the run (a server blocked for its length) leaves wrk no p99 to report.
+  const ok = r.requestsPerSecond > 0 && r.p99Ms < P99_GOAL_MS && r.errors === 0;
   if (ok) met++;
   else missed++;
   console.log(

@@ -56,7 +56,11 @@ describe("subscriptions, delivered to real HTTP servers on 127.0.0.1", () => {
     await new Promise<void>((done) => redirector.listen(0, "127.0.0.1", done));
     redirectUrl = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/hook`;
     h = await startHarness(
-      { FLOODGATE_SUBSCRIPTION_ALLOW_LOOPBACK: "1", FLOODGATE_SUBSCRIPTIONS_PER_CLIENT_HOUR: "4" },
+      {
+        FLOODGATE_SUBSCRIPTION_ALLOW_LOOPBACK: "1",
+        FLOODGATE_SUBSCRIPTIONS_PER_CLIENT_HOUR: "4",
+        FLOODGATE_SUBSCRIPTIONS_PER_TARGET: "1",
+      },
       {
         channels: CHANNELS,
         clock,
@@ -129,6 +133,16 @@ describe("subscriptions, delivered to real HTTP servers on 127.0.0.1", () => {
     // The test delivery at creation is signed with the new secret too.
     expect(hook.delivered.map((p) => p.body.type)).toEqual(["subscription.created"]);
     expect(signed(hook.delivered[0] as ReceivedPost, secret)).toBe(true);
+
+    // One live subscription per URL here: a second one to the same webhook is refused.
+    const again = await subscribe({
+      kind: "pr",
+      subject: "7001",
+      delivery: "webhook",
+      url: `${hook.url}/pr`,
+    });
+    expect(again.status).toBe(429);
+    expect(await again.text()).toContain("at most 1 live subscriptions per URL");
 
     const gone = await made({
       kind: "commit",

@@ -20,6 +20,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "60" },
     connections: { type: "string", default: "200" },
+    timeout: { type: "string", default: "10" },
   },
 });
 if (!which("wrk")) {
@@ -143,7 +144,10 @@ try {
   const producer = setInterval(() => void newEvals(), 6_000);
   const loads = await Promise.all(
     paths.map((path, i) =>
-      wrk(url, share(i), Number(values.seconds), { script: scriptOf(path, i), timeoutSeconds: 10 }),
+      wrk(url, share(i), Number(values.seconds), {
+        script: scriptOf(path, i),
+        timeoutSeconds: Number(values.timeout),
+      }),
     ),
   );
   const loadEnd = Date.now();
@@ -172,6 +176,7 @@ try {
                 connections: share(i),
                 requestsPerSecond: l.requestsPerSecond,
                 p99Ms: l.p99Ms,
+                maxMs: l.maxMs,
                 errors: l.errors,
                 ...(l.errors ? { errorKinds: l.errorKinds } : {}),
                 statuses: l.statuses,

@@ -103,6 +103,7 @@ const medianOf = (runs: LoadResult[]): LoadResult => ({
   requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
   megabytesPerSecond: median(runs.map((r) => r.megabytesPerSecond)),
   p99Ms: median(runs.map((r) => r.p99Ms)),
+  maxMs: Math.max(...runs.map((r) => r.maxMs)),
   errors: runs.reduce((sum, r) => sum + r.errors, 0),
   errorKinds: {
     connect: runs.reduce((sum, r) => sum + r.errorKinds.connect, 0),

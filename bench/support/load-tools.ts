@@ -11,6 +11,8 @@ export interface LoadResult {
   /** Response bytes per second (MB = 10^6 bytes). */
   megabytesPerSecond: number;
   p99Ms: number;
+  /** The slowest answer wrk recorded (answers past its --timeout count as timeout errors instead). */
+  maxMs: number;
   errors: number;
   /** What `errors` is made of: wrk's socket errors by kind and the non-2xx/3xx answers. */
   errorKinds: { connect: number; read: number; write: number; timeout: number; non2xx3xx: number };
@@ -69,6 +71,7 @@ export async function wrk(
   ]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);
   const p99 = /\s99%\s+([\d.]+)(us|ms|s|m)\b/.exec(stdout);
+  const max = /Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)\b/.exec(stdout);
   const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(stdout);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
     stdout,
@@ -95,6 +98,7 @@ export async function wrk(
       ? (Number(transfer[1]) * (BYTES[transfer[2] ?? "B"] ?? 1)) / 1e6
       : Number.NaN,
     p99Ms: p99 ? Number(p99[1]) * (UNIT[p99[2] ?? "ms"] ?? 1) : Number.NaN,
+    maxMs: max ? Number(max[1]) * (UNIT[max[2] ?? "ms"] ?? 1) : Number.NaN,
     errors,
   };
 }

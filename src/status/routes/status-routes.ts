@@ -14,6 +14,7 @@ import type { BackgroundValue } from "../read-model/background-value.ts";
 import { channelDetail } from "../read-model/channel-detail.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
 import { channelStatuses } from "../read-model/channel-status.ts";
+import { sharedLoad } from "../read-model/shared-load.ts";
 
 export interface StatusRoutesDeps {
   db: Db;
@@ -47,11 +48,14 @@ export function statusRoutes(deps: StatusRoutesDeps): Hono {
 
   app.get("/api/v1/channels", async (c) => c.json({ channels: await statuses() }));
 
-  const detail = (name: string) =>
+  // About ten queries per load: a burst of requests for one channel shares the one in flight
+  // (under load each request ran its own, and on PGlite they queued past clients' timeouts).
+  const detail = sharedLoad((name: string) =>
     channelDetail(deps.db, deps.channels, name, deps.clock.now(), {
       publicUrl: deps.publicUrl,
       hydraUrl: deps.hydraUrl,
-    });
+    }),
+  );
 
   // From the cached read model, as the tick stored it: no database round trip.
   app.get("/api/v1/channels/:channel/unblock", async (c) => {

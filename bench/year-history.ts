@@ -9,7 +9,7 @@
  * Env: FLOODGATE_BENCH_DATABASE_URL (default the test server).
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -102,6 +102,7 @@ async function lookupPrefixes(db: Db): Promise<string[]> {
 
 function startServe(dataDir: string, port: number, databaseUrl?: string) {
   const probeFile = join(dataDir, "memory.json");
+  mkdirSync(dataDir, { recursive: true });
   const child = spawn(process.execPath, ["--import", PROBE, BIN, "serve"], {
     env: {
       PATH: process.env.PATH ?? "",

@@ -49,6 +49,12 @@ export function byteCap(
 }
 
 /** An overall deadline for one download; `clear` it when the download is done. */
+/**
+ * A signal that never fires, for downloads whose request timeout already bounds them (listings).
+ * Made per call: workerd refuses an AbortController created in a module's global scope.
+ */
+export const neverAborted = (): AbortSignal => new AbortController().signal;
+
 export function startDeadline(ms: number, what: string): { signal: AbortSignal; clear(): void } {
   const controller = new AbortController();
   const seconds = Math.round(ms / 100) / 10;

@@ -1,4 +1,10 @@
-import { byteCap, LISTING_CAPS, limitDownload, refuseOversized } from "../download-limits.ts";
+import {
+  byteCap,
+  LISTING_CAPS,
+  limitDownload,
+  neverAborted,
+  refuseOversized,
+} from "../download-limits.ts";
 import { AppError, UpstreamError } from "../errors.ts";
 import { retry } from "../retry.ts";
 import { bytesStream, type Compression } from "./codec.ts";
@@ -43,9 +49,6 @@ export interface BinaryCacheOptions {
 
 // A narinfo is a few hundred bytes; anything this large is not one.
 const MAX_NARINFO_BYTES = 64 * 1024;
-
-// Listings have no deadline of their own (their request timeout covers the body).
-const NEVER = new AbortController().signal;
 
 const COMPRESSIONS: Record<string, Compression> = {
   xz: "xz",
@@ -169,7 +172,7 @@ export function createBinaryCache(opts: BinaryCacheOptions): BinaryCache {
       const budget = {
         maxBytes: MAX_NARINFO_BYTES,
         capReason: "a narinfo is a few hundred bytes",
-        signal: signal ?? new AbortController().signal,
+        signal: signal ?? neverAborted(),
       };
       await refuseOversized(res, budget, url);
       const text = await new Response(
@@ -196,7 +199,7 @@ export function createBinaryCache(opts: BinaryCacheOptions): BinaryCache {
       if (!res) return null;
       const maxBytes = opts.maxListingBytes ?? LISTING_CAPS.compressedBytes;
       // The request's own timeout bounds the time; this bounds the bytes.
-      const budget = { maxBytes, capReason: "the .ls listing cap", signal: NEVER };
+      const budget = { maxBytes, capReason: "the .ls listing cap", signal: neverAborted() };
       await refuseOversized(res, budget, url);
       return limitDownload(res.body ?? bytesStream(""), budget, url);
     },

@@ -1,5 +1,10 @@
 import { Decompress } from "fzstd";
-import { DownloadLimitError, LISTING_CAPS, limitDownload } from "../../download-limits.ts";
+import {
+  DownloadLimitError,
+  LISTING_CAPS,
+  limitDownload,
+  neverAborted,
+} from "../../download-limits.ts";
 import { UpstreamError } from "../../errors.ts";
 import type { BinaryCache } from "../binary-cache.ts";
 import { bytesStream, type Codec, sniffListingCompression } from "../codec.ts";
@@ -13,9 +18,6 @@ export interface ReadListingDeps {
   /** Cap of one listing once decoded (default LISTING_CAPS.decodedBytes). */
   maxDecodedListingBytes?: number;
 }
-
-// Listings have no deadline of their own: the cache request's timeout bounds the time.
-const NEVER = new AbortController().signal;
 
 /**
  * The commands in a store path's `bin/`, from its `.ls` listing, or `missing` when the cache has
@@ -34,7 +36,7 @@ export async function readListingPrograms(
   const cap = {
     maxBytes: deps.maxDecodedListingBytes ?? LISTING_CAPS.decodedBytes,
     capReason: "the decoded .ls listing cap",
-    signal: NEVER,
+    signal: neverAborted(),
   };
   let programs: string[] | null;
   try {

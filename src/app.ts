@@ -76,7 +76,10 @@ export interface AppDeps {
   repoUrl: string;
   /** The built front end (`npm run build:web`); none: pages without styles and charts. */
   webAssets?: WebAssets;
-  /** Compresses cached pages and JSON once per rendering (Node); none: served as rendered. */
+  /**
+   * Compresses cached pages and JSON once per rendering, and other JSON per request (Node); none:
+   * served as rendered, for the Workers runtime and Cloudflare's edge to compress.
+   */
   encodePage?: EncodeBody;
   /** Bearer tokens of the admin API; empty turns it off (its paths answer 404). */
   adminTokens: AdminToken[];
@@ -146,7 +149,9 @@ export function createApp(deps: AppDeps): Hono {
 
   // JSON answers the page cache does not keep (releases, alerts, lookups) are gzipped per request;
   // the cached ones are compressed once per rendering and pass through (Content-Encoding set).
-  app.use("/api/*", compress());
+  // Only where the runtime compresses pages (Node): workerd encodes a body by its Content-Encoding
+  // header itself, so gzip bytes from a Worker would be gzipped twice.
+  if (deps.encodePage) app.use("/api/*", compress());
   app.route("/", assetRoutes(webAssets));
   app.route("/", adminRoutes(deps, deps.adminTokens));
   app.route("/", auditRoute(deps));

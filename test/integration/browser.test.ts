@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Demo, runDemo } from "../../src/entry/demo.node.ts";
+import { demoAlreadyTested } from "../support/demo-suite.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 // CI installs Debian's chromium and sets FLOODGATE_REQUIRE_BROWSER=1, so there this cannot skip.
@@ -12,7 +13,7 @@ if (!haveChromium && process.env.FLOODGATE_REQUIRE_BROWSER === "1") {
   throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 }
 
-describe.skipIf(!haveChromium)("the status pages in a real browser", () => {
+describe.skipIf(!haveChromium || demoAlreadyTested)("the status pages in a real browser", () => {
   let demo: Demo;
   let browser: Browser;
   let dir: string;

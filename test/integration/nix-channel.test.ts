@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Demo, runDemo } from "../../src/entry/demo.node.ts";
+import { demoAlreadyTested } from "../support/demo-suite.ts";
 import { lockNixChannelsProfile } from "../support/nix-profile-lock.ts";
 
 const run = promisify(execFile);
@@ -15,7 +16,7 @@ if (!haveNix && process.env.FLOODGATE_REQUIRE_NIX === "1") {
   throw new Error(`${NIX_CHANNEL} is missing: apt-get install -y nix-bin`);
 }
 
-describe("the offline demo", () => {
+describe.skipIf(demoAlreadyTested)("the offline demo", () => {
   let demo: Demo;
   let dir: string;
   const lines: string[] = [];

@@ -6,9 +6,11 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Demo, runDemo } from "../../src/entry/demo.node.ts";
 import { ageClass } from "../../src/status/format-age.ts";
+import { demoAlreadyTested } from "../support/demo-suite.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
+const runsHere = haveChromium && !demoAlreadyTested;
 if (!haveChromium && process.env.FLOODGATE_REQUIRE_BROWSER === "1") {
   throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 }
@@ -22,7 +24,7 @@ interface ChannelJson {
   updateAgeSeconds: number | null;
 }
 
-describe.skipIf(!haveChromium)("the lag status pages in a real browser", () => {
+describe.skipIf(!runsHere)("the lag status pages in a real browser", () => {
   let demo: Demo;
   let browser: Browser;
   let dir: string;

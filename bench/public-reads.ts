@@ -10,7 +10,6 @@ import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
 import { openDatabase } from "../src/db/open-db.node.ts";
 import { scenarioChannels } from "../src/sim/scenario.ts";
 import {
@@ -21,6 +20,7 @@ import {
   which,
   wrk,
 } from "./support/load-tools.ts";
+import { scratchDatabase } from "./support/scratch-database.ts";
 import { type SeededRelease, seedReleases } from "./support/seed-releases.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -74,27 +74,6 @@ async function startFloodgate(label: string, port: number, databaseUrl?: string)
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/api/v1/channels`);
   return { url, seeded, storeDir, stop: () => stopChild(child) };
-}
-
-async function pgDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
-  const admin = postgres(PG_URL, { max: 1, onnotice: () => {}, connect_timeout: 3 });
-  const name = `floodgate_bench_${Date.now()}`;
-  try {
-    await admin.unsafe(`create database "${name}"`);
-  } catch (err) {
-    console.log(`  PostgreSQL at ${PG_URL} unavailable (${String(err)}): PostgreSQL runs skipped`);
-    await admin.end({ timeout: 1 });
-    return null;
-  }
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end({ timeout: 5 });
-    },
-  };
 }
 
 const median = (xs: number[]) =>
@@ -228,7 +207,7 @@ try {
   } finally {
     await pglite.stop();
   }
-  const pg = await pgDatabase();
+  const pg = await scratchDatabase(PG_URL, "floodgate_bench");
   if (pg) {
     try {
       const server = await startFloodgate("PostgreSQL", 18082, pg.url);

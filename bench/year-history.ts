@@ -14,7 +14,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import defaultChannels from "../src/config/channels.default.json" with { type: "json" };
 import { parseChannelsFile } from "../src/config/config.ts";
 import type { Db } from "../src/db/client.ts";
@@ -27,6 +26,7 @@ import {
   syntheticChannels,
 } from "../src/sim/year-history/seed-history.ts";
 import { type LoadResult, stopChild, waitForHttp, which, wrk } from "./support/load-tools.ts";
+import { scratchDatabase } from "./support/scratch-database.ts";
 
 const { values } = parseArgs({
   options: {
@@ -216,31 +216,10 @@ async function run(label: string, port: number, databaseUrl?: string) {
   }
 }
 
-async function pgDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
-  const admin = postgres(PG_URL, { max: 1, onnotice: () => {}, connect_timeout: 3 });
-  const name = `floodgate_year_${Date.now()}`;
-  try {
-    await admin.unsafe(`create database "${name}"`);
-  } catch (err) {
-    console.log(`PostgreSQL at ${PG_URL} unavailable (${String(err)}): its run is skipped`);
-    await admin.end({ timeout: 1 });
-    return null;
-  }
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end({ timeout: 5 });
-    },
-  };
-}
-
 try {
   if (values.only !== "postgres") await run("PGlite", 18301);
   if (values.only !== "pglite") {
-    const pg = await pgDatabase();
+    const pg = await scratchDatabase(PG_URL, "floodgate_year");
     if (pg) {
       try {
         await run("PostgreSQL", 18302, pg.url);

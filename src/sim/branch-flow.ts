@@ -1,62 +1,11 @@
 import type { GitModel } from "./git-model.ts";
+import { RELEASE } from "./sim-channels.ts";
 
 /**
  * nixpkgs' branches as the simulator plays them: PRs merged into staging or a release branch,
  * staging merged into staging-next, staging-next into master, each by a merge commit, as people
  * do on GitHub. Channels then follow master or the release branch through Hydra and the tick.
  */
-export const RELEASE = "26.05";
-
-/** Every channel of the unstable and 26.05 flows, in the channels file's shape. */
-export const flowChannels = [
-  {
-    name: "nixos-unstable",
-    job: "nixos/unstable/tested",
-    variant: "primary",
-    status: "rolling",
-    sourceBranch: "master",
-    productJob: "nixos.channel",
-  },
-  {
-    name: "nixos-unstable-small",
-    job: "nixos/unstable-small/tested",
-    variant: "small",
-    status: "rolling",
-    sourceBranch: "master",
-    productJob: "nixos.channel",
-  },
-  {
-    name: "nixpkgs-unstable",
-    job: "nixpkgs/unstable/unstable",
-    status: "rolling",
-    sourceBranch: "master",
-    productJob: "tarball",
-  },
-  {
-    name: `nixos-${RELEASE}`,
-    job: `nixos/release-${RELEASE}/tested`,
-    variant: "primary",
-    status: "stable",
-    sourceBranch: `release-${RELEASE}`,
-    productJob: "nixos.channel",
-  },
-  {
-    name: `nixos-${RELEASE}-small`,
-    job: `nixos/release-${RELEASE}-small/tested`,
-    variant: "small",
-    status: "stable",
-    sourceBranch: `release-${RELEASE}`,
-    productJob: "nixos.channel",
-  },
-  {
-    name: `nixpkgs-${RELEASE}-darwin`,
-    job: `nixpkgs/nixpkgs-${RELEASE}-darwin/darwin-tested`,
-    variant: "darwin",
-    status: "stable",
-    sourceBranch: `release-${RELEASE}`,
-    productJob: "tarball",
-  },
-];
 
 /** The development branches of both flows, created at master's head. */
 export const FLOW_BRANCHES = [

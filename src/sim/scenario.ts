@@ -1,5 +1,6 @@
 import type { ChannelSpec } from "../config/channels-file.ts";
 import { CHANNEL_BLOCKER_LABEL } from "../git/blocker-issues.ts";
+import { simChannel } from "./sim-channels.ts";
 import type { SimEval, Simulator } from "./simulator.node.ts";
 
 export interface ScenarioStep {
@@ -8,23 +9,7 @@ export interface ScenarioStep {
 }
 
 /** The channels the demo scenario plays with, in the bundled file's shape. */
-export const scenarioChannels = [
-  {
-    name: "nixos-unstable",
-    job: "nixos/unstable/tested",
-    variant: "primary",
-    status: "rolling",
-    sourceBranch: "master",
-    productJob: "nixos.channel",
-  },
-  {
-    name: "nixpkgs-unstable",
-    job: "nixpkgs/unstable/unstable",
-    status: "rolling",
-    sourceBranch: "master",
-    productJob: "tarball",
-  },
-];
+export const scenarioChannels = [simChannel("nixos-unstable"), simChannel("nixpkgs-unstable")];
 
 const FAILING_TEST = "nixos.tests.firewall.x86_64-linux";
 const RESTARTED_TEST = "nixos.tests.installer.simple.x86_64-linux";

@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
+import { simChannel } from "../../src/sim/sim-channels.ts";
 import { BADGE_COLOURS } from "../../src/status/badges/badge-svg.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { parseBadge } from "../support/svg.ts";
 
 const channels = [
   ...scenarioChannels,
-  {
-    name: "nixos-unstable-small",
-    job: "nixos/unstable-small/tested",
-    variant: "small",
-    status: "rolling",
-    sourceBranch: "master",
-    productJob: "nixos.channel",
-  },
+  simChannel("nixos-unstable-small"),
   {
     name: "nixos-20.09",
     job: "nixos/release-20.09/tested",

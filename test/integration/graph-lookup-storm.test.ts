@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import defaults from "../../src/config/channels.default.json" with { type: "json" };
-import { flowChannels, mergePull, seedFlow } from "../../src/sim/branch-flow.ts";
+import { mergePull, seedFlow } from "../../src/sim/branch-flow.ts";
+import { simChannels } from "../../src/sim/sim-channels.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 const RESERVE = 1000;
@@ -23,7 +24,7 @@ describe("a lookup storm across the branch graph leaves the tick's GitHub budget
         FLOODGATE_LOOKUP_CLIENT_IP_HEADER: "x-test-client",
       },
       {
-        channels: flowChannels
+        channels: simChannels
           .filter((c) => c.name === "nixos-unstable")
           .map((c) => ({
             ...c,

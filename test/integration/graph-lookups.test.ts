@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import defaults from "../../src/config/channels.default.json" with { type: "json" };
-import { flowChannels, mergeBranch, mergePull, seedFlow } from "../../src/sim/branch-flow.ts";
+import { mergeBranch, mergePull, seedFlow } from "../../src/sim/branch-flow.ts";
+import { simChannels } from "../../src/sim/sim-channels.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 const HOUR = 3_600_000;
@@ -14,7 +15,7 @@ const CADENCED = new Set([
   "nixos-26.05-small",
 ]);
 // Lookups read releases, not their files: only the tarball, so 24 releases publish in seconds.
-const channels = flowChannels.map((c) => ({
+const channels = simChannels.map((c) => ({
   ...c,
   programsIndex: false,
   products: [
@@ -56,7 +57,7 @@ describe("lookups follow a change through the whole branch graph", () => {
     );
     seedFlow(
       h.sim.github.model,
-      flowChannels.map((c) => c.name),
+      simChannels.map((c) => c.name),
     );
     // Three releases of every channel, 6 hours apart: a cadence to estimate from.
     for (let k = 0; k < 3; k++) {

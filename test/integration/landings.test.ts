@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { hydraBuilds, hydraEvals } from "../../src/db/schema.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
+import { simChannel } from "../../src/sim/sim-channels.ts";
 import type { SimEval } from "../../src/sim/simulator.node.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
@@ -10,17 +11,7 @@ const T0 = new Date("2026-03-01T00:00:00Z").getTime();
 const hours = (h: number) => new Date(T0 + h * HOUR).toISOString();
 
 const nixosUnstable = scenarioChannels.find((c) => c.name === "nixos-unstable");
-const CHANNELS = [
-  {
-    name: "nixos-unstable-small",
-    job: "nixos/unstable-small/tested",
-    variant: "small",
-    status: "rolling",
-    sourceBranch: "master",
-    productJob: "nixos.channel",
-  },
-  nixosUnstable,
-];
+const CHANNELS = [simChannel("nixos-unstable-small"), nixosUnstable];
 
 interface Landing {
   channel: string;

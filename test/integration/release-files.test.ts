@@ -6,20 +6,11 @@ import { brotliDecompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
+import { simChannel } from "../../src/sim/sim-channels.ts";
 import type { SimEval } from "../../src/sim/simulator.node.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
-const channels = [
-  ...scenarioChannels,
-  {
-    name: "nixos-unstable-small",
-    job: "nixos/unstable-small/tested",
-    variant: "small",
-    status: "rolling",
-    sourceBranch: "master",
-    productJob: "nixos.channel",
-  },
-];
+const channels = [...scenarioChannels, simChannel("nixos-unstable-small")];
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const versionOf = (releaseName: string) => releaseName.replace(/^[a-z]+-/, "");

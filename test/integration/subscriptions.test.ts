@@ -7,6 +7,7 @@ import { createGuardedPoster } from "../../src/alerts/subscriptions/guarded-post
 import { refreshSubscribedPulls } from "../../src/alerts/subscriptions/refresh-pulls.ts";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
+import { simChannel } from "../../src/sim/sim-channels.ts";
 import {
   type AlertReceiver,
   MINUTE,
@@ -17,14 +18,7 @@ import {
 import { type Harness, startHarness } from "../support/harness.ts";
 
 const CHANNELS = [
-  {
-    name: "nixos-unstable-small",
-    job: "nixos/unstable-small/tested",
-    variant: "small",
-    status: "rolling",
-    sourceBranch: "master",
-    productJob: "nixos.channel",
-  },
+  simChannel("nixos-unstable-small"),
   scenarioChannels.find((c) => c.name === "nixos-unstable"),
 ];
 

@@ -101,8 +101,16 @@ export const hydraBuilds = pgTable(
     stoppedAt: at("stopped_at"),
     fetchedAt: at("fetched_at").notNull(),
   },
-  // With the id, "the newest build of this job" is the first entry of the index, not a walk.
-  (t) => [index("hydra_builds_job").on(t.project, t.jobset, t.job, t.id)],
+  (t) => [
+    // With the id, "the newest build of this job" is the first entry of the index, not a walk.
+    index("hydra_builds_job").on(t.project, t.jobset, t.job, t.id),
+    // The job strip counts a gate's pending and failed constituents: few builds among 200 per
+    // eval, so these small indexes answer them without reading every constituent's row.
+    index("hydra_builds_unfinished").on(t.id).where(sql`not ${t.finished}`),
+    index("hydra_builds_failed")
+      .on(t.id)
+      .where(sql`${t.finished} and ${t.buildstatus} is distinct from 0`),
+  ],
 );
 
 /**
@@ -175,6 +183,8 @@ export const releases = pgTable(
   (t) => [
     uniqueIndex("releases_channel_name").on(t.channel, t.name),
     index("releases_channel_state").on(t.channel, t.state),
+    // The channel page's newest releases: the first entries, not every release sorted.
+    index("releases_channel_created").on(t.channel, t.createdAt, t.id),
   ],
 );
 

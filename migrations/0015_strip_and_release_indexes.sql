@@ -1,0 +1,3 @@
+CREATE INDEX "hydra_builds_unfinished" ON "hydra_builds" USING btree ("id") WHERE not "hydra_builds"."finished";--> statement-breakpoint
+CREATE INDEX "hydra_builds_failed" ON "hydra_builds" USING btree ("id") WHERE "hydra_builds"."finished" and "hydra_builds"."buildstatus" is distinct from 0;--> statement-breakpoint
+CREATE INDEX "releases_channel_created" ON "releases" USING btree ("channel","created_at","id");

@@ -3,7 +3,7 @@ import type { BlobInfo, BlobStore, PutOptions } from "./blob-store.ts";
 import { createChunkQueue, createSha256 } from "./chunk-queue.ts";
 import { contentTypeFor } from "./content-types.ts";
 import { forEachChunk } from "./for-each-chunk.ts";
-import { splitKey } from "./release-paths.ts";
+import { prefixedKeys } from "./release-paths.ts";
 
 /** The slice of the Workers `R2Bucket` binding this store uses, so no Cloudflare type package is needed. */
 export interface R2BucketLike {
@@ -79,15 +79,7 @@ export function createR2Store(
   opts: R2StoreOptions = {},
 ): BlobStore {
   const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
-  const root = prefix.replace(/^\/+|\/+$/g, "");
-  const locate = (key: string) => {
-    if (!splitKey(key)) {
-      throw new AppError("BAD_KEY", `storage key "${key}" is not a safe relative path`, {
-        context: { key },
-      });
-    }
-    return root ? `${root}/${key}` : key;
-  };
+  const { locate, relative } = prefixedKeys(prefix);
   const describe = (key: string, obj: R2ObjectLike): BlobInfo => ({
     size: obj.size,
     etag: obj.customMetadata?.sha256 ?? obj.etag,
@@ -194,7 +186,7 @@ export function createR2Store(
         const page = await guard("STORAGE_READ", folder, () =>
           bucket.list(cursor ? { prefix: base, cursor } : { prefix: base }),
         );
-        for (const o of page.objects) keys.push(o.key.slice(root ? root.length + 1 : 0));
+        for (const o of page.objects) keys.push(relative(o.key));
         cursor = page.truncated ? page.cursor : undefined;
       } while (cursor);
       return keys;

@@ -62,3 +62,26 @@ export function splitKey(key: string): string[] | null {
   const segments = key.split("/");
   return segments.length > 0 && segments.every(isSafeSegment) ? segments : null;
 }
+
+/**
+ * An object store's view of keys under `prefix`: `locate` checks a key and adds the prefix
+ * (a key that is not a safe relative path is refused, whatever the store), `relative` strips it
+ * from a listed object key.
+ */
+export function prefixedKeys(prefix: string): {
+  locate(key: string): string;
+  relative(objectKey: string): string;
+} {
+  const root = prefix.replace(/^\/+|\/+$/g, "");
+  return {
+    locate(key) {
+      if (!splitKey(key)) {
+        throw new AppError("BAD_KEY", `storage key "${key}" is not a safe relative path`, {
+          context: { key },
+        });
+      }
+      return root ? `${root}/${key}` : key;
+    },
+    relative: (objectKey) => objectKey.slice(root ? root.length + 1 : 0),
+  };
+}

@@ -1,9 +1,9 @@
-import { AppError, IntegrityError } from "../errors.ts";
+import { IntegrityError } from "../errors.ts";
 import type { BlobInfo, BlobStore, PutOptions } from "./blob-store.ts";
 import { createChunkQueue, createSha256 } from "./chunk-queue.ts";
 import { contentTypeFor } from "./content-types.ts";
 import { forEachChunk } from "./for-each-chunk.ts";
-import { splitKey } from "./release-paths.ts";
+import { prefixedKeys } from "./release-paths.ts";
 import type { S3Client, S3Part } from "./s3-client.ts";
 
 export interface S3StoreOptions {
@@ -31,15 +31,7 @@ const SHA256_META = "x-amz-meta-sha256";
  */
 export function createS3Store(client: S3Client, prefix = "", opts: S3StoreOptions = {}): BlobStore {
   const { multipartThreshold, partSize, partsInFlight } = { ...S3_DEFAULTS, ...opts };
-  const root = prefix.replace(/^\/+|\/+$/g, "");
-  const locate = (key: string) => {
-    if (!splitKey(key)) {
-      throw new AppError("BAD_KEY", `storage key "${key}" is not a safe relative path`, {
-        context: { key },
-      });
-    }
-    return root ? `${root}/${key}` : key;
-  };
+  const { locate, relative } = prefixedKeys(prefix);
   const describe = (key: string, headers: Headers): BlobInfo => ({
     size: Number(headers.get("Content-Length") ?? 0),
     etag: headers.get(SHA256_META) ?? (headers.get("ETag") ?? "").replace(/"/g, ""),
@@ -133,7 +125,7 @@ export function createS3Store(client: S3Client, prefix = "", opts: S3StoreOption
     async list(folder) {
       const base = locate(folder);
       const keys = await client.listKeys(`${base}/`);
-      return keys.map((k) => k.slice(root ? root.length + 1 : 0));
+      return keys.map((k) => relative(k));
     },
 
     async delete(key) {

@@ -69,7 +69,11 @@ export const commits = pgTable(
   },
   // Sha prefixes are ranges in byte order; the primary key's collation (the database's, often
   // en_US or C.UTF-8) cannot serve `LIKE 'abc%'` or such a range. Full shas use the primary key.
-  (t) => [index("commits_sha_bytes").on(sql`${t.sha} collate "C"`)],
+  (t) => [
+    index("commits_sha_bytes").on(sql`${t.sha} collate "C"`),
+    // Lag and latency read a branch's commits by when they were first seen, in a window.
+    index("commits_branch_first_seen").on(t.firstSeenBranch, t.firstSeenAt),
+  ],
 );
 
 export const hydraEvals = pgTable("hydra_evals", {

@@ -1,0 +1,1 @@
+CREATE INDEX "commits_branch_first_seen" ON "commits" USING btree ("first_seen_branch","first_seen_at");

@@ -1,4 +1,5 @@
 import { deliverPendingAlerts } from "../alerts/deliver-alerts.ts";
+import { followSubscriptionsWhenDue } from "../alerts/subscriptions/follow-subscriptions.ts";
 import type { Deps } from "../deps.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { errorCode, errorMessage } from "../errors.ts";
@@ -7,7 +8,8 @@ import { tickChannel } from "./tick-channel.ts";
 
 /**
  * Ticks channels one after another; one channel's failure never stops the others. The alerts the
- * ticks recorded go out after the last one (bounded; what cannot go now waits for the next run);
+ * ticks recorded go out after the last one (bounded; what cannot go now waits for the next run),
+ * with the notices of subscriptions followed when due (PRs that merged, landings not recorded);
  * then the open channel-blocker issues are refreshed when due.
  * Once `stop` aborts (SIGTERM), the channel in progress stops and the rest are not started.
  */
@@ -41,6 +43,7 @@ export async function tickAll(
       durationMs: Date.now() - started,
     });
   }
+  if (!stop?.aborted) await followSubscriptionsWhenDue(deps);
   await deliverPendingAlerts(deps);
   if (deps.issues && !stop?.aborted) {
     const { upstreamCache, issues, logger } = deps;

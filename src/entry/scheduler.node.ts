@@ -1,13 +1,16 @@
 import cron from "node-cron";
 import { startDeliveryLoop } from "../alerts/delivery-loop.ts";
-import { refreshSubscribedPulls } from "../alerts/subscriptions/refresh-pulls.ts";
+import { followSubscriptionsWhenDue } from "../alerts/subscriptions/follow-subscriptions.ts";
 import { tickChannel } from "../channels/tick-channel.ts";
 import type { Deps } from "../deps.ts";
 import { errorMessage } from "../errors.ts";
 import { backfillHistory } from "../hydra/backfill-history.ts";
 
 const BACKFILL_CRON = "17 4 * * *";
-/** Subscribed PRs that merge are learned at this pace (each open PR re-read at most every 10 min). */
+/**
+ * Serve ticks channel by channel (not through tickAll), so it follows subscriptions on a cron of
+ * its own; `floodgate tick` and the Worker follow them in tickAll (each runs when due).
+ */
 const SUBSCRIBED_PULLS_CRON = "*/5 * * * *";
 
 /**
@@ -42,16 +45,9 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
   const pulls = cron.schedule(
     SUBSCRIBED_PULLS_CRON,
     async () => {
-      const run = refreshSubscribedPulls(deps).then(
-        (told) => {
-          if (told > 0) delivery.kick();
-        },
-        (err: unknown) =>
-          deps.logger.error("subscribed PRs not followed", {
-            step: "subscriptions",
-            error: errorMessage(err),
-          }),
-      );
+      const run = followSubscriptionsWhenDue(deps).then((told) => {
+        if (told > 0) delivery.kick();
+      });
       await track(run);
     },
     { name: "subscribed-pulls", noOverlap: true },

@@ -1,11 +1,13 @@
 import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverPendingAlerts } from "../../src/alerts/deliver-alerts.ts";
 import { createGuardedPoster } from "../../src/alerts/subscriptions/guarded-poster.node.ts";
-import { refreshSubscribedPulls } from "../../src/alerts/subscriptions/refresh-pulls.ts";
+import { tickAll } from "../../src/channels/tick-all.ts";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
+import { releaseCommits } from "../../src/db/schema.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
 import { simChannel } from "../../src/sim/sim-channels.ts";
 import {
@@ -232,8 +234,8 @@ describe("subscriptions, delivered to real HTTP servers on 127.0.0.1", () => {
     expect(res.status, page).toBe(201);
     const feedPath = /\/feeds\/subscriptions\/[A-Za-z0-9_-]{43}\.atom/.exec(page)?.[0] ?? "";
     expect((await h.app.request(feedPath)).status).toBe(200);
-    // It merges afterwards and reaches nixos-unstable-small before anyone looks it up again:
-    // following subscribed PRs (the scheduler's job) learns the merge and tells the channel reached.
+    // It merges afterwards and reaches nixos-unstable-small before anyone looks it up again: a
+    // plain tick (what cron's `floodgate tick` runs, no scheduler) learns the merge and tells it.
     const merged = h.sim.github.model.commit("master", "open: merged");
     h.sim.github.model.addPull({
       number: 7002,
@@ -243,8 +245,7 @@ describe("subscriptions, delivered to real HTTP servers on 127.0.0.1", () => {
     });
     await release(small());
     clock.advance(11 * MINUTE);
-    expect(await refreshSubscribedPulls(h.deps)).toBe(1);
-    expect(await refreshSubscribedPulls(h.deps)).toBe(0);
+    await tickAll(h.deps, "nixos-unstable");
     const atom = await (await h.app.request(feedPath)).text();
     expect(atom).toContain("#7002 landed in nixos-unstable-small");
     const limited = await subscribe({
@@ -256,5 +257,33 @@ describe("subscriptions, delivered to real HTTP servers on 127.0.0.1", () => {
     expect(((await limited.json()) as { error: { message: string } }).error.message).toMatch(
       /at most 4 subscriptions an hour/,
     );
+  }, 120_000);
+
+  it("tells a commit whose landings were not recorded, from GitHub's compare in a plain tick", async () => {
+    clock.advance(61 * MINUTE);
+    const sha = h.sim.github.model.commit("master", "big: a release with more than recorded");
+    h.sim.github.model.commit("master", "after big");
+    await release(small());
+    await release(unstable());
+    // As when a release brings more commits than recordLandings keeps (MAX_LANDED_COMMITS).
+    await h.deps.db.delete(releaseCommits).where(eq(releaseCommits.sha, sha));
+    const sub = await made({ kind: "commit", subject: sha, delivery: "feed" });
+    expect(sub.channels).toEqual(["nixos-unstable-small", "nixos-unstable"]);
+    const feedPath = new URL(sub.feedUrl ?? "").pathname;
+    expect(await (await h.app.request(feedPath)).text()).not.toContain("landed in");
+
+    clock.advance(5 * MINUTE);
+    await tickAll(h.deps, "nixos-unstable");
+    const atom = await (await h.app.request(feedPath)).text();
+    expect(atom).toContain(`${sha.slice(0, 12)} landed in nixos-unstable-small`);
+    expect(atom).toContain(`${sha.slice(0, 12)} landed in nixos-unstable`);
+    const read = await h.app.request(`/api/v1/subscriptions/${sub.token}`);
+    expect(await read.json()).toMatchObject({ endReason: "landed" });
+    // What the compare found is recorded: the next lookup needs no GitHub read.
+    const recorded = await h.deps.db
+      .select()
+      .from(releaseCommits)
+      .where(eq(releaseCommits.sha, sha));
+    expect(recorded).toHaveLength(2);
   }, 120_000);
 });

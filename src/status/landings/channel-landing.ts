@@ -78,7 +78,7 @@ function releaseRef(ctx: LandingContext, release: PublishedRef): ReleaseRef {
  * monotonic and a binary search needs log2(n) compares). The answer is cached as a landing unless
  * it is the channel's first release, which may have found the commit already there.
  */
-async function firstContaining(
+export async function firstContaining(
   ctx: LandingContext,
   channel: string,
   sha: string,

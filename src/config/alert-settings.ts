@@ -1,17 +1,8 @@
 import { z } from "zod";
+import { operatorAlertKinds } from "../domain/alert-kinds.ts";
 
 export const alertTargetNames = ["slack", "webhook"] as const;
 export type AlertTargetName = (typeof alertTargetNames)[number];
-
-const alertKindNames = [
-  "advanced",
-  "blocked",
-  "stuck",
-  "pipeline-failed",
-  "recovered",
-  "digest",
-  "admin",
-] as const;
 
 const Hours = z.number().positive("expected hours > 0");
 
@@ -30,7 +21,7 @@ export type ChannelAlertSettings = z.infer<typeof ChannelAlertSettings>;
 const AlertRoute = z
   .object({
     channels: z.array(z.string().min(1)).optional(),
-    kinds: z.array(z.enum(alertKindNames)).optional(),
+    kinds: z.array(z.enum(operatorAlertKinds)).optional(),
     targets: z.array(z.enum(alertTargetNames)).min(1, "expected at least one target"),
   })
   .strict();

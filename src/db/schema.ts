@@ -14,6 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { type AlertKind, alertKinds } from "../domain/alert-kinds.ts";
 
 const at = (name: string) => timestamp(name, { withTimezone: true });
 // Hydra build ids are ~3e8 today; bigint keeps room and `mode: "number"` stays exact below 2^53.
@@ -296,17 +297,7 @@ export const acceptedFailures = pgTable(
 
 export type AuditRow = typeof auditLog.$inferSelect;
 
-export const alertKinds = [
-  "advanced",
-  "blocked",
-  "stuck",
-  "pipeline-failed",
-  "recovered",
-  "digest",
-  "admin",
-  "landed",
-] as const;
-export type AlertKind = (typeof alertKinds)[number];
+export { type AlertKind, alertKinds };
 export type AlertDeliveryState = "pending" | "sent" | "failed";
 /** One target's (slack, webhook, log) result for an alert row. */
 export type TargetDelivery = {

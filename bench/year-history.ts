@@ -6,7 +6,9 @@
  * split into PGlite's WASM heap, the JS heap and the rest (bench/support/memory-probe.mjs).
  * Run: npm run bench:year -- [--scale 1] [--seconds 8] [--only pglite|postgres]
  *   [--pglite-from DIR]: a copy of a data dir `npm run seed:year` filled, instead of seeding again.
- * Env: FLOODGATE_BENCH_DATABASE_URL (default the test server).
+ * Env: FLOODGATE_BENCH_DATABASE_URL (default the test server), BENCH_LOOP_PROBE=1 (after each
+ * row the server prints its event-loop stalls, bench/support/loop-probe.mjs), BENCH_NODE_ARGS
+ * (more node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -45,6 +47,8 @@ const PG_URL =
   process.env.FLOODGATE_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const BIN = new URL("../bin/floodgate.js", import.meta.url).pathname;
 const PROBE = new URL("./support/memory-probe.mjs", import.meta.url).pathname;
+const LOOP_PROBE = new URL("./support/loop-probe.mjs", import.meta.url).pathname;
+const PRINT_STALLS = process.env.BENCH_LOOP_PROBE === "1";
 // Nothing here may reach the internet: upstreams point at a closed local port.
 const NOWHERE = "http://127.0.0.1:9";
 
@@ -103,7 +107,9 @@ async function lookupPrefixes(db: Db): Promise<string[]> {
 function startServe(dataDir: string, port: number, databaseUrl?: string) {
   const probeFile = join(dataDir, "memory.json");
   mkdirSync(dataDir, { recursive: true });
-  const child = spawn(process.execPath, ["--import", PROBE, BIN, "serve"], {
+  const probes = ["--import", PROBE, ...(PRINT_STALLS ? ["--import", LOOP_PROBE] : [])];
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, ...probes, BIN, "serve"], {
     env: {
       PATH: process.env.PATH ?? "",
       FLOODGATE_DATA_DIR: dataDir,
@@ -137,6 +143,8 @@ function startServe(dataDir: string, port: number, databaseUrl?: string) {
       }
       return {};
     },
+    /** The loop probe prints the stalls since the last call (the memory probe writes its file). */
+    printStalls: () => PRINT_STALLS && child.kill("SIGUSR2"),
     stop: () => stopChild(child),
   };
 }
@@ -186,15 +194,19 @@ async function run(label: string, port: number, databaseUrl?: string) {
       if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
     }
     const idle = serve.rssMiB();
+    serve.printStalls();
     console.log(
       `  wrk -t1 -c${CONNECTIONS} -d${SECONDS}s; serve RSS after one request each: ${fmt(idle)} MiB`,
     );
-    for (const path of pages)
+    for (const path of pages) {
       report(`GET ${path}`, await wrk(`${serve.url}${path}`, CONNECTIONS, SECONDS));
+      serve.printStalls();
+    }
     report(
       `GET /api/v1/commits/{7-hex} ×${prefixes.length}`,
       await wrk(serve.url, CONNECTIONS, SECONDS, { script: lookupScript(prefixes) }),
     );
+    serve.printStalls();
     // Steady: what stays once the load is over (the last of 10 s of samples).
     const samples: number[] = [];
     for (let i = 0; i < 10; i++) {

@@ -98,12 +98,15 @@ const DEFAULT_SUBSCRIPTION_POLICY: SubscriptionPolicy = {
 /** How old the default read model may get when no change is announced (Workers: per isolate). */
 export const READ_MODEL_MAX_AGE_MS = 5_000;
 
-/** The read model over `deps.db`, refreshed by `deps.changes`. */
-export function defaultReadModel(deps: AppDeps): ChannelReadModel {
+/** The read model over `deps.db`, refreshed by `deps.changes` (and at most `maxAgeMs` old). */
+export function defaultReadModel(
+  deps: AppDeps,
+  maxAgeMs = READ_MODEL_MAX_AGE_MS,
+): ChannelReadModel {
   const names = deps.channels.map((c) => c.name);
   const readModel = createChannelReadModel({
     load: () => loadChannelSnapshot(deps.db, names),
-    maxAgeMs: READ_MODEL_MAX_AGE_MS,
+    maxAgeMs,
     onStale: (err) => deps.logger.warn("serving the last snapshot", { error: String(err) }),
   });
   deps.changes?.onChange(() => readModel.refresh());
@@ -157,7 +160,13 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", auditRoute(deps));
   app.route("/", releaseListRoute(deps));
   app.route("/", openApiRoute());
-  app.use(pageCache({ readModel, ...(deps.encodePage ? { encode: deps.encodePage } : {}) }));
+  app.use(
+    pageCache({
+      readModel,
+      rerender: (request) => app.fetch(request),
+      ...(deps.encodePage ? { encode: deps.encodePage } : {}),
+    }),
+  );
   app.route("/", lagRoute({ channels: deps.channels, lag }));
   const blockers = createBlockerIssuesModel({
     upstreamCache: deps.upstreamCache ?? createDbUpstreamCache(deps.db),

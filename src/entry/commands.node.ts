@@ -8,7 +8,11 @@ import { everyResponseHeaders, publicFastPath } from "../status/fast-path/public
 import { serveHttp } from "../status/fast-path/serve-http.node.ts";
 import { formatAge } from "../status/format-age.ts";
 import { type ChannelStatus, listChannelStatus } from "../status/read-model/channel-status.ts";
-import { followChanges } from "../status/read-model/follow-changes.ts";
+import {
+  EMBEDDED_POLL_INTERVAL_MS,
+  followChanges,
+  POLL_INTERVAL_MS,
+} from "../status/read-model/follow-changes.ts";
 import {
   type OwnerControl,
   startOwnerControl,
@@ -137,6 +141,7 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
     readModel: rt.readModel,
     changes: rt.deps.changes,
     logger,
+    pollMs: config.databaseUrl ? POLL_INTERVAL_MS : EMBEDDED_POLL_INTERVAL_MS,
     ...(rt.listen ? { listen: rt.listen } : {}),
   });
   const owner = rt.advertise ? await startOwnerControl(rt) : null;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import type { Hono } from "hono";
 import { createGuardedPoster } from "../alerts/subscriptions/guarded-poster.node.ts";
-import { createApp, defaultReadModel } from "../app.ts";
+import { createApp, defaultReadModel, READ_MODEL_MAX_AGE_MS } from "../app.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Config } from "../config/config.ts";
 import type { Db, DbHandle } from "../db/client.ts";
@@ -21,6 +21,7 @@ import { createS3Client } from "../publish/s3-client.ts";
 import { createS3Store } from "../publish/s3-store.ts";
 import { loadWebAssets } from "../status/assets/web-assets.node.ts";
 import type { ChannelReadModel } from "../status/read-model/channel-read-model.ts";
+import { EMBEDDED_POLL_INTERVAL_MS } from "../status/read-model/follow-changes.ts";
 import { nodeConnectionAddress } from "../status/routes/connection-address.node.ts";
 import { encodeBodyNode } from "../status/routes/encode-body.node.ts";
 
@@ -106,7 +107,10 @@ export async function openRuntime(
       clock,
       ...(files ? { store: files } : {}),
     });
-    const readModel = defaultReadModel(deps);
+    // Embedded: this process makes (and announces) every change; see EMBEDDED_POLL_INTERVAL_MS.
+    const readModel = config.databaseUrl
+      ? defaultReadModel(deps)
+      : defaultReadModel(deps, EMBEDDED_POLL_INTERVAL_MS + READ_MODEL_MAX_AGE_MS);
     return {
       config,
       deps,

@@ -6,6 +6,12 @@ import type { ChannelReadModel } from "./channel-read-model.ts";
 
 /** How often a replica re-reads the pointers when no NOTIFY arrives: the freshness bound. */
 export const POLL_INTERVAL_MS = 2_000;
+/**
+ * The embedded database (PGlite) has one writer, the process that owns it, which announces its
+ * every change in-process (other commands reach it through owner-control): its poll is only a
+ * safety net, and a PGlite query runs on the event loop, stalling every request meanwhile.
+ */
+export const EMBEDDED_POLL_INTERVAL_MS = 30_000;
 /** The stated bound (README "Freshness"): one poll plus a second for the reload itself. */
 export const FRESHNESS_BOUND_MS = POLL_INTERVAL_MS + 1_000;
 

@@ -6,7 +6,7 @@ import type { EncodeBody } from "./content-coding.ts";
 import { encodeBodyNode } from "./encode-body.node.ts";
 import { PAGE_CACHE_CONTROL, pageCache } from "./page-cache.ts";
 
-function world(maxEntries?: number, encode?: EncodeBody) {
+function world(maxEntries?: number, encode?: EncodeBody, inBackground = false) {
   const state = { version: "r1", renders: 0, now: 0 };
   const readModel = createChannelReadModel({
     load: async () =>
@@ -21,6 +21,7 @@ function world(maxEntries?: number, encode?: EncodeBody) {
       maxAgeMs: 1000,
       maxEntries,
       ...(encode ? { encode } : {}),
+      ...(inBackground ? { rerender: (request: Request) => app.fetch(request) } : {}),
     }),
   );
   app.get("/", (c) => {
@@ -77,6 +78,19 @@ describe("pageCache", () => {
       "<p>r1 render 1</p>",
       "<p>r1 render 2</p>",
     ]);
+    expect(state.renders).toBe(2);
+  });
+
+  it("re-renders an expired page in the background: no request waits for it", async () => {
+    const { state, app } = world(undefined, undefined, true);
+    await app.request("http://localhost/");
+    state.now = 1000;
+    const answers = await Promise.all([1, 2, 3].map(() => app.request("http://localhost/")));
+    const bodies = await Promise.all(answers.map((a) => a.text()));
+    expect(bodies).toEqual(["<p>r1 render 1</p>", "<p>r1 render 1</p>", "<p>r1 render 1</p>"]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(state.renders).toBe(2);
+    expect(await (await app.request("http://localhost/")).text()).toBe("<p>r1 render 2</p>");
     expect(state.renders).toBe(2);
   });
 

@@ -5,8 +5,14 @@ import { type EncodeBody, type EncodedBodies, pickEncoding } from "./content-cod
 
 /** What browsers, CDNs and scripts may reuse: short, then served stale while they revalidate. */
 export const PAGE_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=60";
-/** How long a rendered page is reused in-process when nothing changed (its ages move on). */
-export const PAGE_RENDER_MAX_AGE_MS = 5_000;
+/**
+ * How long a rendering is served before it is re-rendered, when nothing changed (a read-model
+ * change re-renders at once). Pages show ages at minute granularity (and web/time-ago.ts keeps them
+ * current in browsers); the re-rendering happens in the background while the old one is served.
+ * Each re-rendering's queries run on the event loop with PGlite, so a short age stalls every
+ * request (the redirects too) that often.
+ */
+export const PAGE_RENDER_MAX_AGE_MS = 30_000;
 /** Renderings kept: the key is the whole URL, so `?junk=N` must not grow memory without end. */
 export const PAGE_CACHE_MAX_ENTRIES = 512;
 
@@ -24,10 +30,14 @@ interface Rendered {
   renderedAtMs: number;
 }
 
+/** Renders `request` through the whole app (the background re-rendering of an expired page). */
+export type RenderRequest = (request: Request) => Response | Promise<Response>;
+
 /**
  * Pages and JSON rendered once per read-model change (or every `PAGE_RENDER_MAX_AGE_MS`), with a
  * strong ETag for 304s. A change makes every request wait for the new rendering (freshness); an
- * expired rendering is re-rendered by one request while the others get the previous one.
+ * expired rendering keeps being served while `rerender` (when given; else the request that found it
+ * expired) renders the next one, so no request waits for a rendering of unchanged data.
  */
 export function pageCache(opts: {
   readModel: ChannelReadModel;
@@ -36,6 +46,8 @@ export function pageCache(opts: {
   maxEntries?: number;
   /** Compresses each rendering (Node: brotli and gzip); none: served as rendered. */
   encode?: EncodeBody;
+  /** The app itself: re-renders expired pages in the background (the cache lives as long as it). */
+  rerender?: RenderRequest;
 }): MiddlewareHandler {
   const nowMs = opts.nowMs ?? Date.now;
   const maxAgeMs = opts.maxAgeMs ?? PAGE_RENDER_MAX_AGE_MS;
@@ -46,17 +58,37 @@ export function pageCache(opts: {
     now: nowMs,
   });
   const rendering = new Map<string, Promise<Rendered | null>>();
+  // The cache's own requests, known by identity (a header could be sent by anyone), by key.
+  const rerenders = new WeakSet<Request>();
+  const rerendering = new Set<string>();
+
+  const rerenderInBackground = (key: string, rerender: RenderRequest) => {
+    if (rerendering.has(key)) return;
+    rerendering.add(key);
+    const request = new Request(key);
+    rerenders.add(request);
+    Promise.resolve()
+      .then(() => rerender(request))
+      .then((res) => res.body?.cancel())
+      .catch(() => undefined)
+      .finally(() => rerendering.delete(key));
+  };
 
   return async (c, next) => {
     const method = c.req.method;
     if ((method !== "GET" && method !== "HEAD") || !CACHED_PATHS.test(c.req.path)) return next();
     const key = c.req.url;
+    const isRerender = rerenders.has(c.req.raw);
     const { generation } = await opts.readModel.current();
     const kept = rendered.get(key);
     const current = kept?.generation === generation ? kept : undefined;
-    let page: Rendered | null | undefined =
-      current && nowMs() - current.renderedAtMs < maxAgeMs ? current : undefined;
-    const inFlight = rendering.get(key);
+    const expired = current !== undefined && nowMs() - current.renderedAtMs >= maxAgeMs;
+    let page: Rendered | null | undefined = expired ? undefined : current;
+    if (expired && opts.rerender && !isRerender) {
+      rerenderInBackground(key, opts.rerender);
+      page = current;
+    }
+    const inFlight = isRerender ? undefined : rendering.get(key);
     if (!page && inFlight) page = current ?? (await inFlight);
     if (!page) {
       let done: (value: Rendered | null) => void = () => {};

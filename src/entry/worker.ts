@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 // `npm run build:web` writes it; wrangler bundles *.txt as a string (its default Text rule).
 import webAssetsText from "../../dist/web/web-assets.txt";
+import { createSlackOnlyPoster } from "../alerts/subscriptions/slack-only-poster.ts";
 import { createApp, READ_MODEL_MAX_AGE_MS } from "../app.ts";
 import defaultChannels from "../config/channels.default.json" with { type: "json" };
 import { parseConfig } from "../config/config.ts";
@@ -74,7 +75,12 @@ function open(env: Env) {
   // Cloudflare sets this header itself at its edge; a client cannot forge it.
   const connectionAddress = (c: Context) => c.req.header("cf-connecting-ip");
   const adapters = { db: handle.db, store, logger, owner, connectionAddress };
-  return { deps: makeDeps(config, adapters, { webAssets }), close: handle.close };
+  // Slack's fixed host only: a Worker's fetch cannot be pinned to an address floodgate checked.
+  const subscriptionPoster = createSlackOnlyPoster();
+  return {
+    deps: makeDeps(config, adapters, { webAssets, subscriptionPoster }),
+    close: handle.close,
+  };
 }
 
 // biome-ignore lint/style/noDefaultExport: Workers need the default export.

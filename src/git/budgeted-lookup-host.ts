@@ -6,7 +6,7 @@ import type { LookupBudget } from "./lookup-budget.ts";
 /** The reads a "has my PR landed?" lookup makes; lookups never write. */
 export type LookupHost = Pick<
   GitHost,
-  "branchHead" | "commit" | "compare" | "pull" | "pullsForCommit"
+  "branchHead" | "commit" | "compare" | "pull" | "pullsForCommit" | "branchMerges"
 >;
 
 export const PAUSED_MESSAGE = "lookups paused to keep the channel updater running";
@@ -63,6 +63,7 @@ export function budgetedLookupHost(
     compare: (base, head, opts) => guarded(() => git.compare(base, head, opts)),
     pull: (number) => guarded(() => git.pull(number)),
     pullsForCommit: (sha) => guarded(() => git.pullsForCommit(sha)),
+    branchMerges: (from, into) => guarded(() => git.branchMerges(from, into)),
   };
 }
 

@@ -13,6 +13,8 @@ export interface LookupCacheOptions {
 const IMMUTABLE_TTL_MS = 24 * 3_600_000;
 // A lookup's live branch read may lag the branch by this much; the tick reads its own.
 const BRANCH_HEAD_TTL_MS = 60_000;
+// Branches are merged into each other every few days; an hour-old history moves an ETA little.
+const BRANCH_MERGES_TTL_MS = 3_600_000;
 const FULL_SHA = /^[0-9a-f]{40}$/;
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -79,6 +81,12 @@ export function cachedLookupHost(git: LookupHost, opts: LookupCacheOptions): Loo
         `pulls ${sha}`,
         () => git.pullsForCommit(sha),
         () => 0,
+      ),
+    branchMerges: (from, into) =>
+      read(
+        `merges ${from} -> ${into}`,
+        () => git.branchMerges(from, into),
+        () => BRANCH_MERGES_TTL_MS,
       ),
     branchHead: (branch) =>
       read(

@@ -51,4 +51,14 @@ export interface GitHost {
   pull(number: number): Promise<PullRequestInfo | null>;
   /** The pull requests that brought a commit (GitHub's `commits/{sha}/pulls`). */
   pullsForCommit(sha: string): Promise<PullRequestInfo[]>;
+  /**
+   * When branch `from` was merged into `into` by pull request, from the newest 30 closed PRs with
+   * that head and base (one request): the history an ETA for the next such merge rests on.
+   */
+  branchMerges(from: string, into: string): Promise<BranchMerge[]>;
+}
+
+export interface BranchMerge {
+  number: number;
+  mergedAt: Date;
 }

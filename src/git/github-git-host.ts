@@ -204,6 +204,25 @@ export function createGitHubGitHost(opts: GitHubGitHostOptions): GitHubGitHost {
       return parseGitHub(GitHubPull.array(), res.data, "pulls for commit", url).map(toPull);
     },
 
+    async branchMerges(from, into) {
+      const res = await call("branch merges", { from, into }, () =>
+        octokit.rest.pulls.list({
+          owner,
+          repo,
+          state: "closed",
+          head: `${owner}:${from}`,
+          base: into,
+          sort: "updated",
+          direction: "desc",
+          per_page: 30,
+        }),
+      );
+      const url = apiUrl(`/pulls?head=${owner}:${from}&base=${into}`);
+      return parseGitHub(GitHubPull.array(), res.data, "branch merges", url).flatMap((p) =>
+        p.merged_at ? [{ number: p.number, mergedAt: p.merged_at }] : [],
+      );
+    },
+
     rateLimit,
   };
   return host;

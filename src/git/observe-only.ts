@@ -13,6 +13,7 @@ export function observeOnly(host: GitHost, logger: Logger): GitHost {
     compare: (base, head, opts) => host.compare(base, head, opts),
     pull: (number) => host.pull(number),
     pullsForCommit: (sha) => host.pullsForCommit(sha),
+    branchMerges: (from, into) => host.branchMerges(from, into),
     async fastForward(branch, sha) {
       const check = await checkFastForward(host, branch, sha);
       if (check.kind === "refused") {

@@ -44,9 +44,19 @@ export function mergePull(
   return merge;
 }
 
-/** A branch merged into the next one (staging → staging-next, staging-next → master). */
+const BRANCH_PULLS_FROM = 900_000;
+
+/**
+ * A branch merged into the next one (staging → staging-next, staging-next → master) through a PR
+ * with that head and base, as nixpkgs merges staging-next: the history branch ETAs rest on.
+ */
 export function mergeBranch(model: GitModel, from: string, into: string): string {
   const head = model.branchHead(from);
   if (head === undefined) throw new Error(`simulator: no branch ${from}`);
-  return model.merge(into, head, `Merge branch '${from}' into ${into}`);
+  // Kept apart from the contributor PR numbers a scenario picks (5001, 5002, …).
+  const number = Math.max(BRANCH_PULLS_FROM, model.nextPullNumber());
+  const title = `Merge branch '${from}' into ${into}`;
+  const merge = model.merge(into, head, `Merge pull request #${number} from NixOS/${from}`);
+  model.addPull({ number, title, mergeCommitSha: merge, baseRef: into, headRef: from });
+  return merge;
 }

@@ -313,6 +313,20 @@ function createFakeGitHubApp(state: {
     );
   });
 
+  // GitHub's PR list, as far as branch merges ask it: `head` is "owner:branch".
+  app.get("/repos/:owner/:repo/pulls", (c) => {
+    const head = (c.req.query("head") ?? "").split(":").at(-1) ?? "";
+    const base = c.req.query("base") ?? "";
+    if (c.req.query("state") !== "closed" || !head || !base) return notFound(c);
+    const perPage = Math.min(100, Number(c.req.query("per_page") ?? 30) || 30);
+    const pulls = model.closedPulls(head, base).slice(0, perPage);
+    return reply(
+      c,
+      200,
+      pulls.map((p) => pullJson(json(c), model, p)),
+    );
+  });
+
   app.get("/repos/:owner/:repo/pulls/:number", (c) => {
     const n = c.req.param("number");
     const pull = /^\d+$/.test(n) ? model.pull(Number(n)) : undefined;

@@ -20,6 +20,8 @@ export interface PullRequest {
   title: string;
   mergeCommitSha: string | null;
   baseRef: string;
+  /** The branch merged, for a branch's PR into another (staging-next into master); else a topic. */
+  headRef?: string;
   state: "open" | "closed";
   mergedAt: Date | null;
 }
@@ -186,6 +188,7 @@ export class GitModel {
     title: string;
     mergeCommitSha: string | null;
     baseRef: string;
+    headRef?: string;
     state?: "open" | "closed";
     mergedAt?: Date | null;
   }): PullRequest {
@@ -226,6 +229,18 @@ export class GitModel {
       .filter((i) => state === "all" || i.state === state)
       .filter((i) => labels.every((l) => i.labels.includes(l)))
       .sort((a, b) => b.number - a.number);
+  }
+
+  /** Closed PRs from `headRef` into `baseRef`, newest first (GitHub's `pulls?head=&base=`). */
+  closedPulls(headRef: string, baseRef: string): PullRequest[] {
+    return [...this.pulls.values()]
+      .filter((p) => p.state === "closed" && p.headRef === headRef && p.baseRef === baseRef)
+      .sort((a, b) => b.number - a.number);
+  }
+
+  /** The next free PR number above every one added. */
+  nextPullNumber(): number {
+    return Math.max(0, ...this.pulls.keys()) + 1;
   }
 
   pullsForCommit(sha: string): PullRequest[] {

@@ -67,6 +67,7 @@ export function pullJson(ctx: JsonContext, model: GitModel, p: PullRequest) {
     merged_at: p.mergedAt?.toISOString() ?? null,
     merge_commit_sha: p.mergeCommitSha,
     base: { label: `NixOS:${p.baseRef}`, ref: p.baseRef, sha: model.branchHead(p.baseRef) ?? null },
+    head: { label: `NixOS:${p.headRef ?? `pr-${p.number}`}`, ref: p.headRef ?? `pr-${p.number}` },
   };
 }
 

@@ -59,9 +59,14 @@ describe("lookups follow a change through the whole branch graph", () => {
       h.sim.github.model,
       simChannels.map((c) => c.name),
     );
-    // Three releases of every channel, 6 hours apart: a cadence to estimate from.
+    // Three releases of every channel, 6 hours apart: a cadence to estimate from. Each round also
+    // ends a staging cycle by pull requests, as nixpkgs does: staging-next into master, then
+    // staging into staging-next: the merge history branch ETAs rest on.
     for (let k = 0; k < 3; k++) {
       at(k * 6);
+      model().commit("staging", `mass rebuild round ${k}`);
+      mergeBranch(model(), "staging-next", "master");
+      mergeBranch(model(), "staging", "staging-next");
       model().commit("master", `work round ${k}`);
       model().commit("release-26.05", `backports round ${k}`);
       // nixos-26.05 and the darwin channel need only a release to be behind; the rest a cadence.
@@ -103,8 +108,9 @@ describe("lookups follow a change through the whole branch graph", () => {
 
     const firstCost = h.sim.github.requests.length;
     const inStaging = await get("/api/v1/prs/5001");
-    // The PR, its commit, staging-next's head and the compares against the heads and releases it is
-    // checked against (one per distinct revision): 6 here.
+    // The PR, its commit, staging-next's head, the compares against the heads and releases it is
+    // checked against (one per distinct revision), and the merge history of the two edges it waits
+    // on (staging → staging-next, staging-next → master, for their ETAs): 8 here.
     const spentFirst = h.sim.github.requests.length - firstCost;
     console.info(JSON.stringify({ firstLookupOfStagingPr: { githubRequests: spentFirst } }));
     expect(spentFirst).toBeLessThanOrEqual(8);
@@ -117,10 +123,36 @@ describe("lookups follow a change through the whole branch graph", () => {
       "nixos-unstable not-on-branch",
     ]);
     expect(step(inStaging, "staging")).toMatchObject({ kind: "branch", at: hours(13) });
-    expect(step(inStaging, "staging-next")).toMatchObject({
-      eta: { kind: "unknown", reason: expect.stringMatching(/merged by hand/) },
+    // staging was merged into staging-next at 0, 6 and 12 h: the next merge ≈ 18 h.
+    expect(step(inStaging, "staging-next")?.eta).toEqual({
+      kind: "merge-cadence",
+      at: hours(18),
+      from: "staging",
+      medianIntervalSeconds: 6 * 3600,
+      basedOnMerges: 3,
+      lastMergeAt: hours(12),
     });
-    expect(step(inStaging, "nixos-unstable")).toMatchObject({ sourceBranch: "master" });
+    // master gets it at the staging-next merge after that one: 24 h.
+    expect(step(inStaging, "master")?.eta).toMatchObject({
+      kind: "chained",
+      at: hours(24),
+      after: "staging-next",
+      afterAt: hours(18),
+      cadenceOf: "merges",
+      basedOn: 3,
+    });
+    // Each channel: after master (24 h), its next slot (30 h), then one more for the eval: 36 h.
+    for (const name of ["nixpkgs-unstable", "nixos-unstable-small", "nixos-unstable"]) {
+      expect(step(inStaging, name)).toMatchObject({
+        sourceBranch: "master",
+        eta: { kind: "chained", at: hours(36), after: "master", afterAt: hours(24) },
+      });
+    }
+    const stagedPage = await (await h.app.request("/prs/5001")).text();
+    expect(stagedPage).toMatch(/after <code>master<\/code> gets it \(≈ 2026-06-02T00:00:00.000Z\)/);
+    expect(stagedPage).toMatch(
+      /<code>staging<\/code> is merged in every 6 hours? or so \(median of 3 merges/,
+    );
     // The commit's own lookup finds the PR, so it starts from staging too.
     const byCommit = await get(`/api/v1/commits/${merge}`);
     expect(byCommit.bases).toEqual(["staging"]);
@@ -140,6 +172,12 @@ describe("lookups follow a change through the whole branch graph", () => {
       "master pending",
     ]);
     expect(step(inNext, "staging-next")).toMatchObject({ at: null, note: expect.any(String) });
+    // staging-next has it: master's ETA is that edge's next merge, now from 13.5 h: 18 h.
+    expect(step(inNext, "master")?.eta).toMatchObject({
+      kind: "merge-cadence",
+      at: hours(18),
+      from: "staging-next",
+    });
 
     // staging-next is merged into master; the tick sees master move at 14 h.
     at(14);

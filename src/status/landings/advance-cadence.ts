@@ -7,6 +7,25 @@ export type Eta =
       basedOnReleases: number;
       lastReleaseAt: string;
     }
+  | {
+      kind: "merge-cadence";
+      /** When the branch is expected to get the change: the next merge of `from` into it. */
+      at: string;
+      from: string;
+      medianIntervalSeconds: number;
+      basedOnMerges: number;
+      lastMergeAt: string;
+    }
+  | {
+      kind: "chained";
+      /** The upstream node's ETA, then this node's own cadence from there. */
+      at: string;
+      after: string;
+      afterAt: string;
+      medianIntervalSeconds: number;
+      cadenceOf: "releases" | "merges";
+      basedOn: number;
+    }
   | { kind: "unknown"; reason: string };
 
 /** Fewer published releases than this give no cadence worth projecting. */
@@ -46,7 +65,7 @@ export function estimateLanding(publishedAt: Date[], now: Date, evalRunning: boo
   };
 }
 
-function medianOf(values: number[]): number {
+export function medianOf(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const upper = sorted[mid] ?? 0;

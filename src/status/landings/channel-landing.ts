@@ -33,7 +33,13 @@ export type ChannelLanding =
       evalRunning: { evalId: number | null; url: string | null } | null;
       eta: Eta;
     }
-  | { channel: string; status: "not-on-branch"; sourceBranch: string }
+  | {
+      channel: string;
+      status: "not-on-branch";
+      sourceBranch: string;
+      /** Its branch's ETA, then the channel's cadence (in a graph lookup). */
+      eta: Eta;
+    }
   | { channel: string; status: "no-release" };
 
 export interface LandingContext {
@@ -144,7 +150,8 @@ export async function channelLanding(
     return { channel, status: "landed", release: null, note };
   }
   if (!(await sourceContains(ctx, spec, sha))) {
-    return { channel, status: "not-on-branch", sourceBranch: spec.sourceBranch };
+    const eta: Eta = { kind: "unknown", reason: `waits for ${spec.sourceBranch} to get it` };
+    return { channel, status: "not-on-branch", sourceBranch: spec.sourceBranch, eta };
   }
   const evalRunning = await runningEval(ctx, spec, sha);
   const times = await recentPublishTimes(ctx.db, channel, CADENCE_WINDOW);

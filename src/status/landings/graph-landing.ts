@@ -1,8 +1,10 @@
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import { type BranchGraph, downstreamOfAll, flowOrder } from "../../domain/branch-graph.ts";
 import { latestBranchHead } from "../../git/latest-branch-head.ts";
-import type { Eta } from "./advance-cadence.ts";
+import { CADENCE_WINDOW, type Eta, estimateLanding } from "./advance-cadence.ts";
+import { chainedEta, earliestEta, estimateMerge } from "./branch-eta.ts";
 import { type ChannelLanding, channelLanding, type LandingContext } from "./channel-landing.ts";
+import { recentPublishTimes } from "./landing-queries.ts";
 
 /** Where a change entered the graph: the PR's base branch, or the branch floodgate first saw it on. */
 export interface ChainBase {
@@ -38,11 +40,8 @@ export type NodeLanding =
   | { node: string; kind: "branch"; status: "no-branch" }
   | ({ node: string; kind: "channel" } & ChannelLanding);
 
-// Branches such as staging-next and master move when a person merges; there is no rhythm to project.
-const BRANCH_ETA: Eta = {
-  kind: "unknown",
-  reason: "branches are merged by hand, on no fixed cadence",
-};
+// Filled in by `branchEta` once the nodes upstream are answered.
+const BRANCH_ETA: Eta = { kind: "unknown", reason: "no branch upstream of it in the chain" };
 
 async function branchLanding(
   ctx: LandingContext,
@@ -106,15 +105,65 @@ export async function chainLandings(
     const base = known.find((b) => b.node === node);
     if (spec) {
       const landing = await channelLanding(ctx, spec, sha);
+      if (landing.status === "not-on-branch") {
+        landing.eta = await afterSourceBranch(ctx, chain, spec.name, spec.sourceBranch);
+      }
       channelAnswers.push(landing);
       chain.push({ node, kind: "channel", ...landing });
     } else if (base) {
       chain.push({ node, kind: "branch", status: "landed", at: base.at });
     } else {
-      chain.push(await branchLanding(ctx, node, sha, commit.firstSeen));
+      const landing = await branchLanding(ctx, node, sha, commit.firstSeen);
+      if (landing.status === "pending") landing.eta = await branchEta(ctx, graph, chain, node);
+      chain.push(landing);
     }
   }
   return { chain, channels: channelAnswers };
+}
+
+const pendingEta = (n: NodeLanding | undefined): Eta | null =>
+  n?.status === "pending" ? n.eta : n?.status === "not-on-branch" ? n.eta : null;
+
+/**
+ * When a branch may get the change: the next merge into it from a branch upstream that has it, by
+ * that edge's recorded merges; from one that does not have it yet, after that branch's own ETA.
+ * The earliest over its upstream branches in the chain (staging has several).
+ */
+async function branchEta(
+  ctx: LandingContext,
+  graph: BranchGraph,
+  chain: readonly NodeLanding[],
+  node: string,
+): Promise<Eta> {
+  const upstream = chain.filter((n) => n.kind === "branch" && graph[n.node]?.includes(node));
+  const etas: Eta[] = [];
+  for (const up of upstream) {
+    if (up.status === "no-branch") continue;
+    const merges = (await ctx.git.branchMerges(up.node, node)).map((m) => m.mergedAt);
+    const ahead = pendingEta(up);
+    etas.push(
+      ahead === null
+        ? estimateMerge(up.node, merges, ctx.now)
+        : chainedEta(up.node, ahead, (at) => estimateMerge(up.node, merges, at)),
+    );
+  }
+  return earliestEta(etas) ?? BRANCH_ETA;
+}
+
+/** A channel whose branch lacks the change: that branch's ETA, then the channel's cadence. */
+async function afterSourceBranch(
+  ctx: LandingContext,
+  chain: readonly NodeLanding[],
+  channel: string,
+  sourceBranch: string,
+): Promise<Eta> {
+  const branchAhead = pendingEta(chain.find((n) => n.node === sourceBranch));
+  if (branchAhead === null) {
+    const reason = `${sourceBranch} is not downstream of where the change entered; it may never get it`;
+    return { kind: "unknown", reason };
+  }
+  const times = await recentPublishTimes(ctx.db, channel, CADENCE_WINDOW);
+  return chainedEta(sourceBranch, branchAhead, (at) => estimateLanding(times, at, false));
 }
 
 function graphHas(graph: BranchGraph, node: string): boolean {

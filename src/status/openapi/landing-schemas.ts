@@ -35,6 +35,25 @@ const EtaJson = z.discriminatedUnion("kind", [
     basedOnReleases: z.number().int(),
     lastReleaseAt: Instant,
   }),
+  /** A branch's next merge from the branch upstream of it, by that edge's recorded merges. */
+  z.object({
+    kind: z.literal("merge-cadence"),
+    at: Instant,
+    from: z.string(),
+    medianIntervalSeconds: z.number(),
+    basedOnMerges: z.number().int(),
+    lastMergeAt: Instant,
+  }),
+  /** After the node upstream (`after`) gets it, at `afterAt`, then this node's own cadence. */
+  z.object({
+    kind: z.literal("chained"),
+    at: Instant,
+    after: z.string(),
+    afterAt: Instant,
+    medianIntervalSeconds: z.number(),
+    cadenceOf: z.enum(["releases", "merges"]),
+    basedOn: z.number().int(),
+  }),
   z.object({ kind: z.literal("unknown"), reason: z.string() }),
 ]);
 
@@ -59,6 +78,8 @@ const NotOnBranch = z.object({
   channel: z.string(),
   status: z.literal("not-on-branch"),
   sourceBranch: z.string(),
+  /** Its branch's ETA, then the channel's cadence. */
+  eta: EtaJson,
 });
 const NoRelease = z.object({ channel: z.string(), status: z.literal("no-release") });
 

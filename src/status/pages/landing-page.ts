@@ -1,5 +1,6 @@
 import { html } from "hono/html";
 import { formatAge } from "../format-age.ts";
+import type { Eta } from "../landings/advance-cadence.ts";
 import type { ChannelLanding } from "../landings/channel-landing.ts";
 import type { CommitReport, CommitSummary, PullSummary } from "../landings/commit-landing.ts";
 import type { NodeLanding } from "../landings/graph-landing.ts";
@@ -13,6 +14,23 @@ const secondsBetween = (from: Date, to: string) =>
 
 function page(ctx: PageContext, title: string, body: Html): Html {
   return layout(`${title} · floodgate`, html`<p><a href="/">← all channels</a></p>${body}`, ctx);
+}
+
+const inAbout = (now: Date, at: string) =>
+  html`≈ in ${formatAge(secondsBetween(now, at))} (<time datetime="${at}">${at}</time>)`;
+
+/** An ETA in words, with what it rests on and how many samples. */
+function etaText(eta: Eta, now: Date): Html {
+  switch (eta.kind) {
+    case "estimate":
+      return html`expected around ${eta.at} (in about ${formatAge(secondsBetween(now, eta.at))}; the channel advances every ${formatAge(eta.medianIntervalSeconds)} or so, from ${eta.basedOnReleases} releases)`;
+    case "merge-cadence":
+      return html`${inAbout(now, eta.at)}: <code>${eta.from}</code> is merged in every ${formatAge(eta.medianIntervalSeconds)} or so (median of ${eta.basedOnMerges} merges, the last at ${eta.lastMergeAt})`;
+    case "chained":
+      return html`${inAbout(now, eta.at)}, after <code>${eta.after}</code> gets it (≈ ${eta.afterAt}), then every ${formatAge(eta.medianIntervalSeconds)} or so (median of ${eta.basedOn} ${eta.cadenceOf})`;
+    case "unknown":
+      return html`ETA unknown: ${eta.reason}`;
+  }
 }
 
 function landingCells(l: ChannelLanding, now: Date): Html {
@@ -32,14 +50,10 @@ function landingCells(l: ChannelLanding, now: Date): Html {
           ? html`the newest Hydra eval ${ev.url ? html`(<a href="${ev.url}">jobset</a>)` : ""} contains it and is building`
           : html`Hydra eval ${ev.url ? html`<a href="${ev.url}">${ev.evalId}</a>` : ev.evalId} contains it and is running`
         : "no running Hydra eval contains it yet";
-      const eta =
-        l.eta.kind === "estimate"
-          ? html`expected around ${l.eta.at} (in about ${formatAge(secondsBetween(now, l.eta.at))}; the channel advances every ${formatAge(l.eta.medianIntervalSeconds)} or so)`
-          : html`ETA unknown: ${l.eta.reason}`;
-      return html`<td class="aging">not yet</td><td>${l.behindBy} commit(s) behind; ${evalText}; ${eta}</td>`;
+      return html`<td class="aging">not yet</td><td>${l.behindBy} commit(s) behind; ${evalText}; ${etaText(l.eta, now)}</td>`;
     }
     case "not-on-branch":
-      return html`<td class="state">not on its branch</td><td>the channel follows <code>${l.sourceBranch}</code>, which does not contain it</td>`;
+      return html`<td class="state">not on its branch</td><td>the channel follows <code>${l.sourceBranch}</code>, which does not contain it yet; ${etaText(l.eta, now)}</td>`;
     case "no-release":
       return html`<td class="state">no release yet</td><td>floodgate has not published this channel yet</td>`;
   }
@@ -52,11 +66,7 @@ function branchCells(n: NodeLanding & { kind: "branch" }, now: Date): Html {
         n.at ? html`${formatAge(secondsBetween(now, n.at))} ago (${n.at})` : (n.note ?? "")
       }</td>`;
     case "pending":
-      return html`<td class="aging">not yet</td><td>${n.behindBy} commit(s) behind; ${
-        n.eta.kind === "estimate"
-          ? html`expected around ${n.eta.at}`
-          : html`ETA unknown: ${n.eta.reason}`
-      }</td>`;
+      return html`<td class="aging">not yet</td><td>${n.behindBy} commit(s) behind; ${etaText(n.eta, now)}</td>`;
     case "no-branch":
       return html`<td class="state">no such branch</td><td>GitHub has no branch <code>${n.node}</code> now</td>`;
   }

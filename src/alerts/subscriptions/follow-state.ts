@@ -87,5 +87,9 @@ export function readsCapped(git: LookupHost, max: number): LookupHost {
       take();
       return git.pullsForCommit(sha);
     },
+    branchMerges: async (from, into) => {
+      take();
+      return git.branchMerges(from, into);
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { ChannelSpec } from "../config/channels-file.ts";
 import { buildsOfJob } from "../db/builds-of-job.ts";
 import type { Db } from "../db/client.ts";
@@ -33,7 +33,43 @@ export interface JobHistoryEntry {
 }
 
 const evalIdOf = sql<number>`(${hydraBuilds.evalIds}->>0)::bigint`;
-const countWhere = (filter: SQL) => sql<number>`count(*) filter (where ${filter})`.mapWith(Number);
+const countPerGate = sql<number>`count(*)`.mapWith(Number);
+// The predicates of the partial indexes hydra_builds_unfinished and hydra_builds_failed, verbatim,
+// so the planner matches them: a gate's few pending or failed constituents are found without
+// reading the row of each of its ~200 constituents.
+const unfinished = sql`not ${hydraBuilds.finished}`;
+const failedBuild = sql`${hydraBuilds.finished} and ${hydraBuilds.buildstatus} is distinct from 0`;
+
+/** Per gate build: its constituents' count, the pending ones' count, and the failed builds. */
+async function constituentFacts(db: Db, gateIds: number[]) {
+  const ofGates = inArray(aggregateConstituents.aggregateId, gateIds);
+  const totals = await db
+    .select({ aggregateId: aggregateConstituents.aggregateId, n: countPerGate })
+    .from(aggregateConstituents)
+    .where(ofGates)
+    .groupBy(aggregateConstituents.aggregateId);
+  const pendings = await db
+    .select({ aggregateId: aggregateConstituents.aggregateId, n: countPerGate })
+    .from(aggregateConstituents)
+    .innerJoin(
+      hydraBuilds,
+      and(eq(hydraBuilds.id, aggregateConstituents.constituentId), unfinished),
+    )
+    .where(ofGates)
+    .groupBy(aggregateConstituents.aggregateId);
+  const failing = await db
+    .select({ aggregateId: aggregateConstituents.aggregateId, build: hydraBuilds })
+    .from(aggregateConstituents)
+    .innerJoin(
+      hydraBuilds,
+      and(eq(hydraBuilds.id, aggregateConstituents.constituentId), failedBuild),
+    )
+    .where(ofGates)
+    .orderBy(hydraBuilds.job);
+  const byGate = (rows: { aggregateId: number; n: number }[]) =>
+    new Map(rows.map((r) => [r.aggregateId, r.n]));
+  return { total: byGate(totals), pending: byGate(pendings), failing };
+}
 
 /**
  * Every recorded gate build of `spec`'s job evaluated (or, with no eval recorded, finished) since
@@ -57,33 +93,11 @@ export async function jobHistory(
   const ids = gates.map((g) => g.build.id);
   if (ids.length === 0) return [];
 
-  const counts = await db
-    .select({
-      aggregateId: aggregateConstituents.aggregateId,
-      total: sql<number>`count(*)`.mapWith(Number),
-      passed: countWhere(sql`${hydraBuilds.finished} and ${hydraBuilds.buildstatus} = 0`),
-      pending: countWhere(sql`not ${hydraBuilds.finished}`),
-    })
-    .from(aggregateConstituents)
-    .innerJoin(hydraBuilds, eq(hydraBuilds.id, aggregateConstituents.constituentId))
-    .where(inArray(aggregateConstituents.aggregateId, ids))
-    .groupBy(aggregateConstituents.aggregateId);
-  const failing = await db
-    .select({ aggregateId: aggregateConstituents.aggregateId, build: hydraBuilds })
-    .from(aggregateConstituents)
-    .innerJoin(hydraBuilds, eq(hydraBuilds.id, aggregateConstituents.constituentId))
-    .where(
-      and(
-        inArray(aggregateConstituents.aggregateId, ids),
-        eq(hydraBuilds.finished, true),
-        sql`${hydraBuilds.buildstatus} is distinct from 0`,
-      ),
-    )
-    .orderBy(hydraBuilds.job);
-
+  const { total, pending, failing } = await constituentFacts(db, ids);
   return gates.map(({ build, ev }): JobHistoryEntry => {
-    const c = counts.find((row) => row.aggregateId === build.id);
     const failed = failing.filter((f) => f.aggregateId === build.id).map((f) => f.build);
+    const all = total.get(build.id) ?? 0;
+    const waiting = pending.get(build.id) ?? 0;
     return {
       buildId: build.id,
       evalId: ev?.id ?? build.evalIds[0] ?? null,
@@ -96,10 +110,10 @@ export async function jobHistory(
       statusText: describeBuildStatus(build.finished, build.buildstatus),
       url: link(build.id),
       constituents: {
-        total: c?.total ?? 0,
-        passed: c?.passed ?? 0,
+        total: all,
+        passed: all - waiting - failed.length,
         failed: failed.length,
-        pending: c?.pending ?? 0,
+        pending: waiting,
       },
       failing: failed.map((f) => ({
         buildId: f.id,

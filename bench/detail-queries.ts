@@ -19,7 +19,7 @@ import * as schema from "../src/db/schema.ts";
 import { AppError } from "../src/errors.ts";
 import type { LookupWrites } from "../src/git/lookup-writes.ts";
 import { padChannels } from "../src/sim/year-history/seed-history.ts";
-import { channelPageExtras } from "../src/status/channel-extras.ts";
+import { channelPageFacts } from "../src/status/channel-extras.ts";
 import { type CommitReport, commitLanding } from "../src/status/landings/commit-landing.ts";
 import { channelDetail } from "../src/status/read-model/channel-detail.ts";
 
@@ -151,9 +151,9 @@ try {
   await measure(target, `channelDetail(${name})`, () =>
     channelDetail(target.db, specs, name, now, urls),
   );
-  const lag = { lag: async () => ({}) } as never; // lag is measured by bench/lag-pages.ts
-  await measure(target, "channelPageExtras (without lag)", () =>
-    channelPageExtras({ db: target.db, lag, channels: specs }, detail),
+  // lag is measured by bench/lag-pages.ts
+  await measure(target, "channel page facts (pending constituents, release PRs)", () =>
+    channelPageFacts(target.db, name, detail),
   );
   const [linked] = await target.db
     .select({ sha: schema.commitPulls.sha })

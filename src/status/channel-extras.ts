@@ -102,24 +102,41 @@ export function failingStreaks(history: JobHistoryEntry[]): FailingStreak[] {
   });
 }
 
+/** What the channel page reads from the database beside the detail: the live gate and PRs. */
+export interface ChannelPageFacts {
+  pending: PendingConstituent[];
+  pulls: Map<string, ReleasePull[]>;
+}
+
+export async function channelPageFacts(
+  db: Db,
+  channel: string,
+  history: Pick<ChannelDetail, "funnel" | "releases">,
+): Promise<ChannelPageFacts> {
+  const gate = history.funnel.newestGate;
+  return {
+    pending: gate ? await pendingConstituents(db, gate.buildId) : [],
+    pulls: await releasePulls(
+      db,
+      channel,
+      history.releases.map((r) => r.name),
+    ),
+  };
+}
+
 /** What the channel page adds to a channel's detail: lag over 90 days, the gate's live facts, PRs. */
 export async function channelPageExtras(
-  deps: { db: Db; lag: LagReadModel; channels: ChannelSpec[] },
+  deps: { lag: LagReadModel; channels: ChannelSpec[] },
   d: ChannelDetail,
+  facts: ChannelPageFacts,
 ): Promise<ChannelPageExtras> {
   const name = d.channel.name;
   const spec = deps.channels.find((s) => s.name === name);
   if (!spec) throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
-  const gate = d.funnel.newestGate;
   return {
     lag: await deps.lag.lag(spec, DEFAULT_LAG_DAYS),
     lagUrl: `/api/v1/channels/${name}/lag?days=${DEFAULT_LAG_DAYS}`,
     failing: failingStreaks(d.jobHistory),
-    pending: gate ? await pendingConstituents(deps.db, gate.buildId) : [],
-    pulls: await releasePulls(
-      deps.db,
-      name,
-      d.releases.map((r) => r.name),
-    ),
+    ...facts,
   };
 }

@@ -1,7 +1,6 @@
 import type { ChannelSpec } from "../config/channels-file.ts";
-import type { Db } from "../db/client.ts";
 import { HISTORY_DAYS } from "../hydra/backfill-history.ts";
-import { type JobHistoryEntry, jobHistory } from "../hydra/job-history.ts";
+import type { JobHistoryEntry } from "../hydra/job-history.ts";
 import { dailyPeaks } from "./lag/daily-peaks.ts";
 import type { LagReadModel } from "./lag/lag-read-model.ts";
 import type { MissingCommit } from "./lag/lag-schema.ts";
@@ -23,11 +22,15 @@ export const isCurrent = (status: ChannelSpec["status"]) =>
 
 /** Everything `/` shows beside each channel's status: lag from history and the job strip. */
 export async function loadOverview(
-  deps: { db: Db; lag: LagReadModel; channels: ChannelSpec[]; hydraUrl: string },
+  deps: {
+    lag: LagReadModel;
+    channels: ChannelSpec[];
+    /** A channel's job strip, kept per read-model generation (channel-detail-model.ts). */
+    strip(name: string): Promise<JobHistoryEntry[]>;
+  },
   statuses: ChannelStatus[],
   now: Date,
 ): Promise<OverviewRow[]> {
-  const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
   const rows: OverviewRow[] = [];
   for (const channel of statuses) {
     const spec = deps.channels.find((s) => s.name === channel.name);
@@ -38,7 +41,7 @@ export async function loadOverview(
       sourceBranch: spec.sourceBranch,
       behind: lag.current.behind,
       ageByDay: dailyPeaks(lag.revisionAge, now, HISTORY_DAYS),
-      strip: await jobHistory(deps.db, spec, since, { hydraUrl: deps.hydraUrl }),
+      strip: await deps.strip(spec.name),
     });
   }
   return rows;

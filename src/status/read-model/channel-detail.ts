@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import { buildsOfJob } from "../../db/builds-of-job.ts";
 import type { Db } from "../../db/client.ts";
@@ -44,6 +44,9 @@ export interface ChannelDetail {
   jobHistory: JobHistoryEntry[];
 }
 
+/** What the detail reads from the database besides the status row and the job strip. */
+export type ChannelHistory = Omit<ChannelDetail, "channel" | "jobHistory">;
+
 async function lastHead(db: Db, branch: string) {
   const row = await latestBranchHead(db, branch);
   return {
@@ -53,34 +56,38 @@ async function lastHead(db: Db, branch: string) {
   };
 }
 
-/** Everything the channel page and `/api/v1/channels/{channel}` show about one channel. */
-export async function channelDetail(
-  db: Db,
-  specs: ChannelSpec[],
-  name: string,
-  now: Date,
-  urls: { publicUrl: string; hydraUrl: string },
-): Promise<ChannelDetail> {
+export function specOf(specs: ChannelSpec[], name: string): ChannelSpec {
   const spec = specs.find((s) => s.name === name);
   if (!spec) throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
-  const [channel] = await listChannelStatus(db, [spec], now, urls.publicUrl);
-  if (!channel) throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
-  const [gate] = await db
-    .select()
-    .from(hydraBuilds)
-    .where(and(buildsOfJob(spec.job)))
-    .orderBy(desc(hydraBuilds.id))
-    .limit(1);
-  const recentEvents = await db
-    .select()
-    .from(events)
-    .where(eq(events.channel, name))
-    .orderBy(desc(events.at), desc(events.id))
-    .limit(20);
+  return spec;
+}
+
+/** The funnel, newest releases, events, audit and alerts of one channel: each a bounded read. */
+export async function loadChannelHistory(db: Db, spec: ChannelSpec): Promise<ChannelHistory> {
+  const name = spec.name;
+  const [gates, recentEvents, sourceBranch, branch, releases, alerts, audit] = await Promise.all([
+    db
+      .select()
+      .from(hydraBuilds)
+      .where(buildsOfJob(spec.job))
+      .orderBy(desc(hydraBuilds.id))
+      .limit(1),
+    db
+      .select()
+      .from(events)
+      .where(eq(events.channel, name))
+      .orderBy(desc(events.at), desc(events.id))
+      .limit(20),
+    lastHead(db, spec.sourceBranch),
+    lastHead(db, spec.branch),
+    listReleases(db, name, 20),
+    alertViews(db, { channel: name, limit: 10 }),
+    listAuditEntries(db, name, 20),
+  ]);
+  const gate = gates[0];
   return {
-    channel,
     funnel: {
-      sourceBranch: await lastHead(db, spec.sourceBranch),
+      sourceBranch,
       newestGate: gate
         ? {
             buildId: gate.id,
@@ -89,9 +96,9 @@ export async function channelDetail(
             buildstatus: gate.buildstatus,
           }
         : null,
-      branch: await lastHead(db, spec.branch),
+      branch,
     },
-    releases: (await listReleases(db, name, 20)).map((r) => ({
+    releases: releases.map((r) => ({
       name: r.name,
       revision: r.revision,
       state: r.state,
@@ -101,15 +108,49 @@ export async function channelDetail(
       lastError: r.lastError ?? null,
       progress: r.progress ?? null,
     })),
-    alerts: await alertViews(db, { channel: name, limit: 10 }),
+    alerts,
     events: recentEvents.map((e) => ({
       type: e.type,
       at: e.at.toISOString(),
       summary: typeof e.data.summary === "string" ? e.data.summary : e.type,
     })),
-    audit: await listAuditEntries(db, name, 20),
-    jobHistory: await jobHistory(db, spec, new Date(now.getTime() - HISTORY_DAYS * 86_400_000), {
-      hydraUrl: urls.hydraUrl,
-    }),
+    audit,
   };
+}
+
+/** The job strip: the channel job's gate builds of the last `HISTORY_DAYS` days. */
+export function loadJobStrip(
+  db: Db,
+  spec: ChannelSpec,
+  now: Date,
+  hydraUrl: string,
+): Promise<JobHistoryEntry[]> {
+  return jobHistory(db, spec, new Date(now.getTime() - HISTORY_DAYS * 86_400_000), { hydraUrl });
+}
+
+/** Pure: the detail from its parts, the status row as of `now` from the read model's rows. */
+export function composeDetail(
+  channel: ChannelStatus,
+  history: ChannelHistory,
+  jobHistory: JobHistoryEntry[],
+): ChannelDetail {
+  return { channel, ...history, jobHistory };
+}
+
+/**
+ * Everything the channel page and `/api/v1/channels/{channel}` show about one channel, read now
+ * (serving goes through `channel-detail-model.ts`, which keeps the parts per generation).
+ */
+export async function channelDetail(
+  db: Db,
+  specs: ChannelSpec[],
+  name: string,
+  now: Date,
+  urls: { publicUrl: string; hydraUrl: string },
+): Promise<ChannelDetail> {
+  const spec = specOf(specs, name);
+  const [channel] = await listChannelStatus(db, [spec], now, urls.publicUrl);
+  if (!channel) throw new NotFoundError(`unknown channel "${name}"`, { channel: name });
+  const history = await loadChannelHistory(db, spec);
+  return composeDetail(channel, history, await loadJobStrip(db, spec, now, urls.hydraUrl));
 }

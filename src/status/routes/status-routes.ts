@@ -11,10 +11,9 @@ import { channelPage } from "../pages/channel-page.ts";
 import type { PageContext } from "../pages/layout.ts";
 import { statusPage } from "../pages/status-page.ts";
 import type { BackgroundValue } from "../read-model/background-value.ts";
-import { channelDetail } from "../read-model/channel-detail.ts";
+import { createChannelDetailModel } from "../read-model/channel-detail-model.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
 import { channelStatuses } from "../read-model/channel-status.ts";
-import { sharedLoad } from "../read-model/shared-load.ts";
 
 export interface StatusRoutesDeps {
   db: Db;
@@ -42,20 +41,15 @@ export function statusRoutes(deps: StatusRoutesDeps): Hono {
 
   app.get("/", async (c) => {
     const now = deps.clock.now();
-    const rows = await loadOverview(deps, await statuses(), now);
+    const rows = await loadOverview({ ...deps, strip: details.strip }, await statuses(), now);
     return c.html(statusPage(deps.page, rows, now, await deps.blockers.current()));
   });
 
   app.get("/api/v1/channels", async (c) => c.json({ channels: await statuses() }));
 
-  // About ten queries per load: a burst of requests for one channel shares the one in flight
-  // (under load each request ran its own, and on PGlite they queued past clients' timeouts).
-  const detail = sharedLoad((name: string) =>
-    channelDetail(deps.db, deps.channels, name, deps.clock.now(), {
-      publicUrl: deps.publicUrl,
-      hydraUrl: deps.hydraUrl,
-    }),
-  );
+  // About ten queries per channel, run once per read-model generation, not per request or render.
+  const details = createChannelDetailModel(deps);
+  const detail = (name: string) => details.detail(name);
 
   // From the cached read model, as the tick stored it: no database round trip.
   app.get("/api/v1/channels/:channel/unblock", async (c) => {
@@ -70,7 +64,7 @@ export function statusRoutes(deps: StatusRoutesDeps): Hono {
   app.get("/channels/:channel", async (c) => {
     const d = await detail(c.req.param("channel"));
     const now = deps.clock.now();
-    const extras = await channelPageExtras(deps, d);
+    const extras = await channelPageExtras(deps, d, await details.pageFacts(d.channel.name));
     return c.html(
       channelPage(deps.page, d, extras, deps.hydraUrl, now, await deps.blockers.current()),
     );

@@ -2,12 +2,13 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { eq } from "drizzle-orm";
 import { Miniflare } from "miniflare";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ChannelSpec } from "../../src/config/channels-file.ts";
 import { parseConfig } from "../../src/config/config.ts";
-import { releases } from "../../src/db/schema.ts";
+import { releaseCommits, releases } from "../../src/db/schema.ts";
 import { TICK_CRON } from "../../src/jobs/schedule.ts";
 import type { R2BucketLike } from "../../src/publish/r2-store.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
@@ -274,4 +275,44 @@ describe.skipIf(!pgUp)("on workerd (Miniflare), Postgres through Hyperdrive, fil
     const revision = await get(`${location.pathname}/git-revision`);
     expect(await revision.text()).toBe(sim.github.model.branchHead("nixos-unstable"));
   });
+
+  it("refuses webhooks but Slack's with a 400, and its cron ticks follow a feed subscription to a landing that was not recorded", async () => {
+    const subscribe = (body: Record<string, string>) =>
+      mf.dispatchFetch(`${PUBLIC_URL}/api/v1/subscriptions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const hook = await subscribe({
+      kind: "channel",
+      subject: "nixos-unstable",
+      delivery: "webhook",
+      url: "https://hooks.example.org/floodgate",
+    });
+    expect(hook.status).toBe(400);
+    expect(await hook.text()).toMatch(/only to Slack incoming webhooks.*DNS rebinding/);
+
+    // The commit the cron test released, as if recording its landings had missed it.
+    const sha = sim.github.model.branchHead("nixos-unstable") ?? "";
+    await db.db.delete(releaseCommits).where(eq(releaseCommits.sha, sha));
+    const res = await subscribe({ kind: "commit", subject: sha, delivery: "feed" });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const made = (await res.json()) as { feedUrl: string; channels: string[] };
+    expect(made.channels).toContain("nixos-unstable");
+
+    const feedPath = new URL(made.feedUrl).pathname;
+    expect(await (await get(feedPath)).text()).not.toContain("landed in");
+
+    // No serve scheduler here: the queued ticks run the follow pass.
+    const queued = () => workerLogs.filter((l) => l.includes('"msg":"queued tick"')).length;
+    const before = queued();
+    const worker = asScheduledWorker(await mf.getWorker());
+    await worker.scheduled({ cron: TICK_CRON, scheduledTime: new Date() });
+    await vi.waitFor(
+      async () => expect(await (await get(feedPath)).text()).toContain("landed in nixos-unstable"),
+      { timeout: 45_000, interval: 500 },
+    );
+    // Both channels' invocations finish before the database and Miniflare go away.
+    await vi.waitFor(() => expect(queued()).toBe(before + 2), { timeout: 45_000, interval: 250 });
+  }, 90_000);
 });

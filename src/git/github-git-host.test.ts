@@ -142,6 +142,34 @@ describe("createGitHubGitHost reads", () => {
     expect(await host.pull(8)).toBeNull();
     expect((await host.pullsForCommit(sha)).map((p) => p.number)).toEqual([7]);
   });
+
+  it("lists a branch's merges into another: closed PRs with that head and base, merged ones only", async () => {
+    const { fake, host, model } = await setup();
+    const merge = (number: number, headRef: string, merged: boolean) => {
+      const sha = merged ? model.commit("master", `Merge pull request #${number}`) : null;
+      const mergedAt = merged ? new Date(`2026-05-0${number}T00:00:00Z`) : null;
+      const pr = {
+        number,
+        title: headRef,
+        mergeCommitSha: sha,
+        mergedAt,
+        state: "closed" as const,
+      };
+      model.addPull({ ...pr, baseRef: "master", headRef });
+    };
+    merge(1, "staging-next", true);
+    merge(2, "staging-next", false);
+    merge(3, "haskell-updates", true);
+    merge(4, "staging-next", true);
+    expect(await host.branchMerges("staging-next", "master")).toEqual([
+      { number: 4, mergedAt: new Date("2026-05-04T00:00:00Z") },
+      { number: 1, mergedAt: new Date("2026-05-01T00:00:00Z") },
+    ]);
+    const list = fake.requests.find((r) => r.path.includes("/pulls?"));
+    expect(list?.path).toMatch(/head=NixOS%3Astaging-next/);
+    expect(list?.path).toMatch(/base=master/);
+    expect(list?.path).toMatch(/state=closed/);
+  });
 });
 
 describe("createGitHubGitHost fastForward", () => {

@@ -1,26 +1,31 @@
 import type { Clock } from "../../clock.ts";
 import type { Db } from "../../db/client.ts";
-import { computeLag, type LagHistory } from "./compute-lag.ts";
+import { computeLag } from "./compute-lag.ts";
 import type { ChannelLag } from "./lag-schema.ts";
-import { loadLagHistory } from "./load-lag-history.ts";
+import { type LoadedLagHistory, loadLagWindow } from "./load-lag-history.ts";
+import { refreshLagWindow } from "./refresh-lag-history.ts";
 
-/** How old a channel's loaded history may get before a read reloads it (in the background). */
+/** How old a channel's loaded history may get before a read refreshes it (in the background). */
 export const LAG_HISTORY_MAX_AGE_MS = 30_000;
+/** Refreshes read only what changed; once in this long a window is loaded whole again. */
+export const LAG_HISTORY_FULL_RELOAD_MS = 3_600_000;
 
 export interface LagReadModel {
   lag(channel: { name: string; sourceBranch: string }, days: number): Promise<ChannelLag>;
 }
 
 interface Kept {
-  history: LagHistory;
+  loaded: LoadedLagHistory;
   loadedAtMs: number;
+  fullAtMs: number;
   reloading: Promise<void> | null;
 }
 
 /**
  * Lag from recorded history held in memory per channel and window: ages are computed at each
- * read, the history behind them is reloaded at most every `maxAgeMs`, and a stale one keeps being
- * served while one reload runs, so only a window's first read waits on the database.
+ * read, the history behind them is refreshed at most every `maxAgeMs` (reading only what changed,
+ * see `refreshLagWindow`), and a stale one keeps being served while one refresh runs, so only a
+ * window's first read waits on the database.
  */
 export function createLagReadModel(deps: {
   db: Db;
@@ -35,13 +40,23 @@ export function createLagReadModel(deps: {
     const running = pending.get(key);
     if (running) return running;
     const started = deps.clock.now();
-    const loading = loadLagHistory(deps.db, channel, started, days)
-      .then((history) => {
-        const entry = { history, loadedAtMs: started.getTime(), reloading: null };
-        kept.set(key, entry);
-        return entry;
-      })
-      .finally(() => pending.delete(key));
+    const previous = kept.get(key);
+    const full = !previous || started.getTime() - previous.fullAtMs >= LAG_HISTORY_FULL_RELOAD_MS;
+    const loading = (async () => {
+      const refreshed =
+        previous && !full
+          ? await refreshLagWindow(deps.db, channel, previous.loaded, started, days)
+          : null;
+      const loaded = refreshed ?? (await loadLagWindow(deps.db, channel, started, days));
+      const entry: Kept = {
+        loaded,
+        loadedAtMs: started.getTime(),
+        fullAtMs: refreshed && previous ? previous.fullAtMs : started.getTime(),
+        reloading: null,
+      };
+      kept.set(key, entry);
+      return entry;
+    })().finally(() => pending.delete(key));
     pending.set(key, loading);
     return loading;
   };
@@ -62,7 +77,7 @@ export function createLagReadModel(deps: {
           },
         );
       }
-      return computeLag(entry.history, now, days);
+      return computeLag(entry.loaded.history, now, days);
     },
   };
 }

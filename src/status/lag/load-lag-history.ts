@@ -1,9 +1,20 @@
-import { and, asc, count, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { commits, releaseCommits, releases } from "../../db/schema.ts";
-import type { LagHistory, LagRelease } from "./compute-lag.ts";
+import type { LagCommit, LagHistory, LagRelease } from "./compute-lag.ts";
 
 const DAY_MS = 86_400_000;
+
+/**
+ * A window's history as loaded, with what a refresh needs: the time it was loaded up to, and
+ * `since`, the first-seen time of the revision served at the window's start (see `loadLagHistory`).
+ */
+export interface LoadedLagHistory {
+  history: LagHistory;
+  to: Date;
+  /** The release served at the window's start, and when its revision was first seen on the source branch. */
+  start: { release: string; revisionSeenAt: Date | null } | null;
+}
 
 /** The recorded history `computeLag` needs for a window of `days` ending at `now`. */
 export async function loadLagHistory(
@@ -12,13 +23,59 @@ export async function loadLagHistory(
   now: Date,
   days: number,
 ): Promise<LagHistory> {
+  return (await loadLagWindow(db, channel, now, days)).history;
+}
+
+/**
+ * Commits first seen on the source branch before the revision served at the window's start was
+ * first seen are that revision's ancestors (the branch only fast-forwards), so they landed with it
+ * or before, ahead of the window: only commits seen since can be behind at its start or land in it.
+ * Loading from there bounds the work by the window, not by the whole recorded history.
+ */
+export async function loadLagWindow(
+  db: Db,
+  channel: { name: string; sourceBranch: string },
+  now: Date,
+  days: number,
+): Promise<LoadedLagHistory> {
   const from = new Date(now.getTime() - days * DAY_MS);
+  const releaseRows = await publishedInWindow(db, channel.name, from, now);
+  const first = releaseRows[0];
+  const start =
+    first && first.publishedAt < from
+      ? { release: first.name, revisionSeenAt: await firstSeenAt(db, channel, first.revision) }
+      : null;
+  const rows = await sourceCommits(db, channel, [
+    gte(commits.firstSeenAt, start?.revisionSeenAt ?? new Date(0)),
+    lte(commits.firstSeenAt, now),
+  ]);
   return {
-    channel: channel.name,
-    sourceBranch: channel.sourceBranch,
-    releases: await publishedInWindow(db, channel.name, from, now),
-    commits: await sourceCommits(db, channel, from, now),
+    history: {
+      channel: channel.name,
+      sourceBranch: channel.sourceBranch,
+      releases: releaseRows,
+      commits: rows.filter((c) => inWindow(c, from)),
+    },
+    to: now,
+    start,
   };
+}
+
+/** What the window keeps of a commit seen before it: only one still missing at its start. */
+export function inWindow(c: LagCommit, from: Date): boolean {
+  return c.firstSeenAt >= from || c.landedAt === null || c.landedAt > from;
+}
+
+export async function firstSeenAt(
+  db: Db,
+  channel: { sourceBranch: string },
+  sha: string,
+): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: commits.firstSeenAt })
+    .from(commits)
+    .where(and(eq(commits.sha, sha), eq(commits.firstSeenBranch, channel.sourceBranch)));
+  return row?.at ?? null;
 }
 
 const published = (channel: string) =>
@@ -28,6 +85,14 @@ const published = (channel: string) =>
     sql`${releases.publishedAt} is not null`,
   );
 
+const releaseColumns = {
+  id: releases.id,
+  name: releases.name,
+  revision: releases.revision,
+  revisionCommittedAt: releases.revisionCommittedAt,
+  publishedAt: releases.publishedAt,
+};
+
 /** Releases published in the window and the one served at its start, oldest first. */
 async function publishedInWindow(
   db: Db,
@@ -35,25 +100,39 @@ async function publishedInWindow(
   from: Date,
   to: Date,
 ): Promise<LagRelease[]> {
-  const columns = {
-    id: releases.id,
-    name: releases.name,
-    revision: releases.revision,
-    revisionCommittedAt: releases.revisionCommittedAt,
-    publishedAt: releases.publishedAt,
-  };
   const before = await db
-    .select(columns)
+    .select(releaseColumns)
     .from(releases)
     .where(and(published(channel), lt(releases.publishedAt, from)))
     .orderBy(desc(releases.publishedAt), desc(releases.id))
     .limit(1);
   const inWindow = await db
-    .select(columns)
+    .select(releaseColumns)
     .from(releases)
     .where(and(published(channel), gte(releases.publishedAt, from), lte(releases.publishedAt, to)))
     .orderBy(asc(releases.publishedAt), asc(releases.id));
-  const rows = [...before, ...inWindow];
+  return withCommitCounts(db, [...before, ...inWindow]);
+}
+
+/** Releases published after `after` up to `to`, oldest first, with their commit counts. */
+export async function publishedAfter(
+  db: Db,
+  channel: string,
+  after: Date,
+  to: Date,
+): Promise<LagRelease[]> {
+  const rows = await db
+    .select(releaseColumns)
+    .from(releases)
+    .where(and(published(channel), gt(releases.publishedAt, after), lte(releases.publishedAt, to)))
+    .orderBy(asc(releases.publishedAt), asc(releases.id));
+  return withCommitCounts(db, rows);
+}
+
+async function withCommitCounts(
+  db: Db,
+  rows: (Omit<LagRelease, "commits" | "publishedAt"> & { id: number; publishedAt: Date | null })[],
+): Promise<LagRelease[]> {
   const ids = rows.map((r) => r.id);
   const counts = ids.length
     ? await db
@@ -79,49 +158,30 @@ async function publishedInWindow(
 }
 
 /**
- * Source-branch commits seen in the window, or seen before it and still missing at its start,
- * each with the publish time of the channel's first release that brought it.
+ * Source-branch commits matching `where`, each with the publish time of the channel's first
+ * release that brought it: looked up per commit (release_commits by sha), so the cost follows the
+ * commits asked for, not every landing the channel ever recorded.
  */
-async function sourceCommits(
+export async function sourceCommits(
   db: Db,
   channel: { name: string; sourceBranch: string },
-  from: Date,
-  to: Date,
-): Promise<LagHistory["commits"]> {
-  const landings = db
-    .select({
-      sha: releaseCommits.sha,
-      landedAt: sql<Date>`min(${releases.publishedAt})`.as("landed_at"),
-    })
-    .from(releaseCommits)
-    .innerJoin(releases, eq(releases.id, releaseCommits.releaseId))
-    .where(published(channel.name))
-    .groupBy(releaseCommits.sha)
-    .as("landings");
+  where: SQL[],
+): Promise<LagCommit[]> {
+  // Spelled out: drizzle leaves columns unqualified in a one-table select, and `sha` is in both.
+  const landedAt = sql<string | null>`(
+    select min(r.published_at) from release_commits rc inner join releases r on r.id = rc.release_id
+    where rc.sha = "commits"."sha" and r.channel = ${channel.name} and r.state = 'published'
+      and r.published_at is not null
+  )`;
   const rows = await db
     .select({
       sha: commits.sha,
       committedAt: commits.committedAt,
       firstSeenAt: commits.firstSeenAt,
-      landedAt: landings.landedAt,
+      landedAt,
     })
     .from(commits)
-    .leftJoin(landings, eq(landings.sha, commits.sha))
-    .where(
-      and(
-        eq(commits.firstSeenBranch, channel.sourceBranch),
-        lte(commits.firstSeenAt, to),
-        // The subquery's column has no column type to map a Date for the driver: compare as text.
-        or(
-          gte(commits.firstSeenAt, from),
-          isNull(landings.landedAt),
-          sql`${landings.landedAt} > ${from.toISOString()}::timestamptz`,
-        ),
-      ),
-    );
-  // Aggregates come back as strings from postgres.js and PGlite alike.
-  return rows.map((r) => ({
-    ...r,
-    landedAt: r.landedAt === null ? null : new Date(r.landedAt),
-  }));
+    .where(and(eq(commits.firstSeenBranch, channel.sourceBranch), ...where));
+  // Subquery values come back as strings from postgres.js and PGlite alike.
+  return rows.map((r) => ({ ...r, landedAt: r.landedAt === null ? null : new Date(r.landedAt) }));
 }

@@ -1,0 +1,154 @@
+import { and, eq, gte, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb } from "../../../test/support/test-db.ts";
+import defaultChannels from "../../config/channels.default.json" with { type: "json" };
+import { parseChannelsFile } from "../../config/config.ts";
+import type { Db, DbHandle } from "../../db/client.ts";
+import { commits, releaseCommits, releases } from "../../db/schema.ts";
+import { scaleHistory, YEAR } from "../../sim/year-history/history-shape.ts";
+import { padChannels, seedHistory } from "../../sim/year-history/seed-history.ts";
+import { computeLag, type LagHistory } from "./compute-lag.ts";
+import { firstSeenAt, loadLagWindow } from "./load-lag-history.ts";
+import { refreshLagWindow } from "./refresh-lag-history.ts";
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const specs = padChannels(parseChannelsFile(defaultChannels, "bundled"), 10);
+const end = new Date("2026-11-01T00:00:00Z");
+const checked = specs.filter((s) =>
+  ["nixos-unstable", "nixpkgs-unstable", "nixos-25.11-small"].includes(s.name),
+);
+
+/**
+ * The loader before windows were bounded: every source commit, its landing aggregated over all of
+ * the channel's landings. Minus the commits no landing recorded that were seen before the channel's
+ * first release was (a first release records only its own revision): they are every release's
+ * ancestors, yet the old loader counted them behind for ever. A window that starts before the
+ * first release still counts them, as before.
+ */
+async function unboundedHistory(
+  db: Db,
+  channel: { name: string; sourceBranch: string },
+  now: Date,
+  days: number,
+): Promise<LagHistory> {
+  const from = new Date(now.getTime() - days * DAY);
+  const published = and(eq(releases.channel, channel.name), eq(releases.state, "published"));
+  const landings = db
+    .select({ sha: releaseCommits.sha, landedAt: sql<Date>`min(${releases.publishedAt})`.as("l") })
+    .from(releaseCommits)
+    .innerJoin(releases, eq(releases.id, releaseCommits.releaseId))
+    .where(published)
+    .groupBy(releaseCommits.sha)
+    .as("landings");
+  const rows = await db
+    .select({
+      sha: commits.sha,
+      committedAt: commits.committedAt,
+      firstSeenAt: commits.firstSeenAt,
+      landedAt: landings.landedAt,
+    })
+    .from(commits)
+    .leftJoin(landings, eq(landings.sha, commits.sha))
+    .where(
+      and(
+        eq(commits.firstSeenBranch, channel.sourceBranch),
+        lte(commits.firstSeenAt, now),
+        or(
+          gte(commits.firstSeenAt, from),
+          isNull(landings.landedAt),
+          sql`${landings.landedAt} > ${from.toISOString()}::timestamptz`,
+        ),
+      ),
+    );
+  const [first] = await db
+    .select({ revision: releases.revision })
+    .from(releases)
+    .where(published)
+    .orderBy(releases.publishedAt)
+    .limit(1);
+  const firstSeen = first ? await firstSeenAt(db, channel, first.revision) : null;
+  const bounded = await loadLagWindow(db, channel, now, days);
+  const unrecorded = (c: { landedAt: unknown; firstSeenAt: Date }) =>
+    bounded.start !== null &&
+    c.landedAt === null &&
+    firstSeen !== null &&
+    c.firstSeenAt < firstSeen;
+  return {
+    ...bounded.history,
+    commits: rows
+      .filter((r) => !unrecorded(r))
+      .map((r) => ({ ...r, landedAt: r.landedAt === null ? null : new Date(r.landedAt) })),
+  };
+}
+
+describe("lag history over a year-shaped history", () => {
+  let handle: DbHandle;
+
+  beforeAll(async () => {
+    handle = await createTestDb();
+    await seedHistory(handle.db, { channels: specs, shape: scaleHistory(YEAR, 0.03), end });
+  }, 120_000);
+  afterAll(() => handle?.close());
+
+  it("loads from the revision served at the window's start and answers as the unbounded loader", async () => {
+    let compared = 0;
+    for (const spec of checked) {
+      for (const days of [3, 30, 90, 365]) {
+        for (const ago of [0, 40, 200]) {
+          const now = new Date(end.getTime() - ago * DAY - 5 * HOUR);
+          const bounded = await loadLagWindow(handle.db, spec, now, days);
+          const unbounded = await unboundedHistory(handle.db, spec, now, days);
+          expect(computeLag(bounded.history, now, days)).toEqual(computeLag(unbounded, now, days));
+          if (bounded.start) {
+            expect(bounded.history.commits.length).toBeLessThanOrEqual(unbounded.commits.length);
+          }
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(36);
+  });
+
+  it("refreshed step by step, a window holds what loading it whole at the end holds", async () => {
+    for (const spec of checked) {
+      const days = 30;
+      let now = new Date(end.getTime() - 60 * DAY);
+      let kept = await loadLagWindow(handle.db, spec, now, days);
+      // Steps from minutes to days: releases and commits arrive, the window's start moves on.
+      for (const step of [0.1, 3, 7, 30, 1, 90, 200, 500]) {
+        now = new Date(now.getTime() + step * HOUR);
+        const refreshed = await refreshLagWindow(handle.db, spec, kept, now, days);
+        if (!refreshed) throw new Error("the window's start moved back");
+        kept = refreshed;
+        const whole = await loadLagWindow(handle.db, spec, now, days);
+        expect(computeLag(kept.history, now, days)).toEqual(computeLag(whole.history, now, days));
+        expect(new Set(kept.history.commits.map((c) => c.sha))).toEqual(
+          new Set(whole.history.commits.map((c) => c.sha)),
+        );
+      }
+    }
+  });
+
+  it("shows a landing recorded after its release on the next refresh", async () => {
+    const spec = checked[0];
+    if (!spec) throw new Error("no channel");
+    const now = new Date(end.getTime() - 5 * HOUR);
+    const kept = await loadLagWindow(handle.db, spec, now, 30);
+    const missing = kept.history.commits
+      .filter((c) => c.landedAt === null)
+      .sort((a, b) => b.firstSeenAt.getTime() - a.firstSeenAt.getTime())[0];
+    const [served] = await handle.db
+      .select({ id: releases.id, publishedAt: releases.publishedAt })
+      .from(releases)
+      .where(and(eq(releases.channel, spec.name), lt(releases.publishedAt, now)))
+      .orderBy(sql`${releases.publishedAt} desc`)
+      .limit(1);
+    if (!missing || !served) throw new Error("expected a missing commit and a release");
+    await handle.db.insert(releaseCommits).values({ releaseId: served.id, sha: missing.sha });
+    const later = new Date(now.getTime() + HOUR);
+    const refreshed = await refreshLagWindow(handle.db, spec, kept, later, 30);
+    const seen = refreshed?.history.commits.find((c) => c.sha === missing.sha);
+    expect(seen?.landedAt).toEqual(served.publishedAt);
+  });
+});

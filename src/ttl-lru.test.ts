@@ -16,6 +16,26 @@ describe("createTtlLru", () => {
     now = 200;
     expect(lru.get("c")).toBeUndefined();
   });
+
+  it("forgets the least recently used past its total weight, and never keeps one too heavy", () => {
+    const lru = createTtlLru<string, string>({
+      maxEntries: 100,
+      maxWeight: 10,
+      weightOf: (v) => v.length,
+      ttlMs: 100,
+      now: () => 0,
+    });
+    lru.set("a", "xxxx");
+    lru.set("b", "xxxx");
+    lru.get("a");
+    lru.set("c", "xxxx"); // 12 > 10: "b" goes
+    expect([lru.get("a"), lru.get("b"), lru.get("c")]).toEqual(["xxxx", undefined, "xxxx"]);
+    lru.set("a", "x"); // replacing frees the old weight: 1 + 4 + 5 fits
+    lru.set("d", "xxxxx");
+    expect([lru.get("a"), lru.get("c"), lru.get("d")]).toEqual(["x", "xxxx", "xxxxx"]);
+    lru.set("huge", "x".repeat(11));
+    expect([lru.get("huge"), lru.size]).toEqual([undefined, 3]);
+  });
 });
 
 describe("singleFlight", () => {

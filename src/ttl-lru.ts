@@ -10,25 +10,39 @@ export function createTtlLru<K, V>(opts: {
   maxEntries: number;
   ttlMs: number;
   now: () => number;
+  /** With `weightOf`: past this total weight (e.g. bytes) the least recently used go first too. */
+  maxWeight?: number;
+  weightOf?: (value: V) => number;
 }): TtlLru<K, V> {
   // A Map iterates in insertion order; re-inserting on use keeps the oldest first.
-  const entries = new Map<K, { value: V; expiresAt: number }>();
+  const entries = new Map<K, { value: V; expiresAt: number; weight: number }>();
+  const maxWeight = opts.maxWeight ?? Number.POSITIVE_INFINITY;
+  let weight = 0;
+  const remove = (key: K) => {
+    weight -= entries.get(key)?.weight ?? 0;
+    entries.delete(key);
+  };
   return {
     get(key) {
       const entry = entries.get(key);
       if (!entry) return undefined;
       entries.delete(key);
-      if (entry.expiresAt <= opts.now()) return undefined;
+      if (entry.expiresAt <= opts.now()) {
+        weight -= entry.weight;
+        return undefined;
+      }
       entries.set(key, entry);
       return entry.value;
     },
     set(key, value, ttlMs = opts.ttlMs) {
-      entries.delete(key);
-      if (opts.maxEntries <= 0 || ttlMs <= 0) return;
-      entries.set(key, { value, expiresAt: opts.now() + ttlMs });
+      remove(key);
+      const entryWeight = opts.weightOf?.(value) ?? 0;
+      if (opts.maxEntries <= 0 || ttlMs <= 0 || entryWeight > maxWeight) return;
+      entries.set(key, { value, expiresAt: opts.now() + ttlMs, weight: entryWeight });
+      weight += entryWeight;
       for (const oldest of entries.keys()) {
-        if (entries.size <= opts.maxEntries) break;
-        entries.delete(oldest);
+        if (entries.size <= opts.maxEntries && weight <= maxWeight) break;
+        remove(oldest);
       }
     },
     get size() {

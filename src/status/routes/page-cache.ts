@@ -15,6 +15,11 @@ export const PAGE_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=60
 export const PAGE_RENDER_MAX_AGE_MS = 30_000;
 /** Renderings kept: the key is the whole URL, so `?junk=N` must not grow memory without end. */
 export const PAGE_CACHE_MAX_ENTRIES = 512;
+/**
+ * And their bytes (each plain, brotli and gzip): a year of history makes a channel page ~100 KB,
+ * so 512 of them would hold ~70 MB; every page of ten channels fits in a few.
+ */
+export const PAGE_CACHE_MAX_BYTES = 24 * 1024 * 1024;
 
 // The read-only views built from the read model; everything else (lookups, admin) is never cached.
 const CACHED_PATHS =
@@ -44,6 +49,7 @@ export function pageCache(opts: {
   nowMs?: () => number;
   maxAgeMs?: number;
   maxEntries?: number;
+  maxBytes?: number;
   /** Compresses each rendering (Node: brotli and gzip); none: served as rendered. */
   encode?: EncodeBody;
   /** The app itself: re-renders expired pages in the background (the cache lives as long as it). */
@@ -54,6 +60,8 @@ export function pageCache(opts: {
   // Kept past maxAgeMs on purpose: an expired rendering is still what waiting requests get.
   const rendered = createTtlLru<string, Rendered>({
     maxEntries: opts.maxEntries ?? PAGE_CACHE_MAX_ENTRIES,
+    maxWeight: opts.maxBytes ?? PAGE_CACHE_MAX_BYTES,
+    weightOf: bytesOf,
     ttlMs: 3_600_000,
     now: nowMs,
   });
@@ -106,6 +114,10 @@ export function pageCache(opts: {
     c.res = answer(page, c.req.header("If-None-Match"), c.req.header("Accept-Encoding"), method);
   };
 }
+
+// A string's length counts its bytes: pages are mostly ASCII (V8 keeps those one byte a char).
+const bytesOf = (page: Rendered) =>
+  page.body.length + (page.encoded.br?.byteLength ?? 0) + (page.encoded.gzip?.byteLength ?? 0);
 
 /** Keeps a 200 answer (anything else passes through untouched). */
 async function capture(

@@ -157,9 +157,12 @@ async function afterSourceBranch(
   channel: string,
   sourceBranch: string,
 ): Promise<Eta> {
-  const branchAhead = pendingEta(chain.find((n) => n.node === sourceBranch));
+  const branch = chain.find((n) => n.node === sourceBranch);
+  const branchAhead = pendingEta(branch);
   if (branchAhead === null) {
-    const reason = `${sourceBranch} is not downstream of where the change entered; it may never get it`;
+    const reason = branch
+      ? `waits for ${sourceBranch} to get it`
+      : `${sourceBranch} is not downstream of where the change entered; it may never get it`;
     return { kind: "unknown", reason };
   }
   const times = await recentPublishTimes(ctx.db, channel, CADENCE_WINDOW);

@@ -3,6 +3,10 @@ import { compress } from "hono/compress";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { SubscriptionPolicy } from "./alerts/subscriptions/create-subscription.ts";
+import {
+  createSubscriptionFeedCache,
+  type SubscriptionFeedCache,
+} from "./alerts/subscriptions/feed-cache.ts";
 import type { SubscriptionPoster } from "./alerts/subscriptions/subscription-poster.ts";
 import type { Clock } from "./clock.ts";
 import type { AdminToken } from "./config/admin-tokens.ts";
@@ -87,6 +91,8 @@ export interface AppDeps {
   subscriptionPolicy?: SubscriptionPolicy;
   /** POSTs to subscribers' URLs (Node); none: feed subscriptions only. */
   subscriptionPoster?: SubscriptionPoster;
+  /** Rendered private feeds; default one per app (a Worker passes one per isolate). */
+  subscriptionFeeds?: SubscriptionFeedCache;
 }
 
 const DEFAULT_SUBSCRIPTION_POLICY: SubscriptionPolicy = {
@@ -123,6 +129,11 @@ const STATUS_BY_CODE: Record<string, 400 | 404 | 409 | 502> = {
 export function createApp(deps: AppDeps): Hono {
   const readModel = deps.readModel ?? defaultReadModel(deps);
   const lag = deps.lag ?? createLagReadModel(deps);
+  const feedCache = deps.subscriptionFeeds ?? createSubscriptionFeedCache();
+  deps.changes?.onChange((channel) => {
+    feedCache.channelChanged(channel);
+    return undefined;
+  });
   const webAssets = deps.webAssets ?? noWebAssets;
   const page = pageContext(webAssets, deps.repoUrl);
   const app = new Hono();
@@ -182,6 +193,7 @@ export function createApp(deps: AppDeps): Hono {
     subscriptionRoutes({
       ...deps,
       page,
+      feedCache,
       branchGraph: deps.branchGraph ?? graphOfSourceBranches(deps.channels),
       subscriptionPolicy: deps.subscriptionPolicy ?? DEFAULT_SUBSCRIPTION_POLICY,
     }),

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 // `npm run build:web` writes it; wrangler bundles *.txt as a string (its default Text rule).
 import webAssetsText from "../../dist/web/web-assets.txt";
+import { createSubscriptionFeedCache } from "../alerts/subscriptions/feed-cache.ts";
 import { createSlackOnlyPoster } from "../alerts/subscriptions/slack-only-poster.ts";
 import { createApp, READ_MODEL_MAX_AGE_MS } from "../app.ts";
 import defaultChannels from "../config/channels.default.json" with { type: "json" };
@@ -23,6 +24,8 @@ import { loadChannelSnapshot } from "../status/read-model/channel-snapshot.ts";
 const webAssets = parseWebAssets(webAssetsText);
 // Per isolate: requests reuse the pointers for READ_MODEL_MAX_AGE_MS (the Workers freshness bound).
 const snapshotCell = createSnapshotCell();
+// Per isolate too: private feeds kept for at most a minute (no change reaches an isolate).
+const subscriptionFeeds = createSubscriptionFeedCache();
 
 // The slice of the Workers runtime types used here (no @cloudflare/workers-types dependency).
 interface ExecutionContext {
@@ -105,7 +108,7 @@ export default {
         maxAgeMs: READ_MODEL_MAX_AGE_MS,
         cell: snapshotCell,
       });
-      return await createApp({ ...runtime.deps, readModel }).fetch(request);
+      return await createApp({ ...runtime.deps, readModel, subscriptionFeeds }).fetch(request);
     } finally {
       // A lookup's findings are written after its answer; the connection closes behind them.
       ctx.waitUntil(runtime.deps.lookupWrites.settled().finally(runtime.close));

@@ -1,13 +1,13 @@
 import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { eq } from "drizzle-orm";
+import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverPendingAlerts } from "../../src/alerts/deliver-alerts.ts";
 import { createGuardedPoster } from "../../src/alerts/subscriptions/guarded-poster.node.ts";
 import { tickAll } from "../../src/channels/tick-all.ts";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
-import { releaseCommits } from "../../src/db/schema.ts";
+import { alerts, releaseCommits } from "../../src/db/schema.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
 import { simChannel } from "../../src/sim/sim-channels.ts";
 import {
@@ -285,5 +285,19 @@ describe("subscriptions, delivered to real HTTP servers on 127.0.0.1", () => {
       .from(releaseCommits)
       .where(eq(releaseCommits.sha, sha));
     expect(recorded).toHaveLength(2);
+
+    // The feed is answered from memory until one of its channels announces a change.
+    const [notice] = await h.deps.db
+      .select()
+      .from(alerts)
+      .where(like(alerts.summary, `${sha.slice(0, 12)} landed in%`))
+      .limit(1);
+    const { id: _, ...copy } = notice ?? expect.unreachable("no notice");
+    await h.deps.db
+      .insert(alerts)
+      .values({ ...copy, dedupeKey: "test:unannounced", summary: "quiet" });
+    expect(await (await h.app.request(feedPath)).text()).not.toContain("quiet");
+    await h.deps.changes.channelChanged("nixos-unstable");
+    expect(await (await h.app.request(feedPath)).text()).toContain("quiet");
   }, 120_000);
 });

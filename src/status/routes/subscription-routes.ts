@@ -6,9 +6,11 @@ import {
   createSubscription,
   SubscriptionRequest,
 } from "../../alerts/subscriptions/create-subscription.ts";
+import type { SubscriptionFeedCache } from "../../alerts/subscriptions/feed-cache.ts";
 import {
   cancelSubscription,
   findByToken,
+  hashToken,
   noticesOf,
   subscriptionView,
 } from "../../alerts/subscriptions/subscription-store.ts";
@@ -24,6 +26,8 @@ export interface SubscriptionRouteDeps extends Omit<CreateDeps, "git"> {
   lookups: LookupGuard;
   connectionAddress?: ConnectionAddress;
   page: PageContext;
+  /** Rendered private feeds, dropped when a channel they listen to changes. */
+  feedCache: SubscriptionFeedCache;
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -53,7 +57,7 @@ function parseRequest(input: unknown): SubscriptionRequest {
  */
 export function subscriptionRoutes(routeDeps: SubscriptionRouteDeps): Hono {
   const app = new Hono();
-  const { lookups, connectionAddress, page, ...rest } = routeDeps;
+  const { lookups, connectionAddress, page, feedCache, ...rest } = routeDeps;
   const deps: CreateDeps = { ...rest, git: lookups.git };
   const client = (c: Context) =>
     clientKey(c, { trustedHeader: lookups.limits.clientIpHeader, connectionAddress });
@@ -115,9 +119,21 @@ export function subscriptionRoutes(routeDeps: SubscriptionRouteDeps): Hono {
     return c.html(subscriptionErrorPage(page, "Cancelled: nothing more will be sent."));
   });
 
+  const atom = (c: Context, body: string) =>
+    // Private: a shared cache must not keep someone's feed.
+    c.body(body, 200, {
+      "Content-Type": ATOM_CONTENT_TYPE,
+      "Cache-Control": "private, max-age=60",
+    });
+
   app.get("/feeds/subscriptions/:file{[A-Za-z0-9_-]+\\.atom}", async (c) => {
     const token = c.req.param("file").slice(0, -".atom".length);
+    const key = await hashToken(token);
+    const cached = feedCache.get(key);
+    if (cached) return atom(c, cached.body);
     const sub = await found(token);
+    const channels = sub.kind === "channel" ? [sub.subject] : sub.channels;
+    const version = feedCache.versionOf(channels);
     const notices = await noticesOf(deps.db, sub.id, FEED_ENTRIES);
     const prefix = tagPrefix(deps.publicUrl);
     const feed = new Feed({
@@ -138,11 +154,9 @@ export function subscriptionRoutes(routeDeps: SubscriptionRouteDeps): Hono {
         category: [{ term: n.kind }, { term: n.channel }],
       });
     }
-    // Private: a shared cache must not keep someone's feed.
-    return c.body(feed.atom1(), 200, {
-      "Content-Type": ATOM_CONTENT_TYPE,
-      "Cache-Control": "private, max-age=60",
-    });
+    const body = feed.atom1();
+    feedCache.set(key, { subscriptionId: sub.id, channels, body }, version);
+    return atom(c, body);
   });
   return app;
 }

@@ -1,4 +1,4 @@
-import { and, eq, gte, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, gte, isNull, lte, or, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "../../../test/support/test-db.ts";
 import defaultChannels from "../../config/channels.default.json" with { type: "json" };
@@ -130,25 +130,42 @@ describe("lag history over a year-shaped history", () => {
     }
   });
 
-  it("shows a landing recorded after its release on the next refresh", async () => {
+  it("lands a missing commit when a new release brings it, on the next refresh", async () => {
     const spec = checked[0];
     if (!spec) throw new Error("no channel");
-    const now = new Date(end.getTime() - 5 * HOUR);
+    const now = new Date(end.getTime() + 5 * HOUR);
     const kept = await loadLagWindow(handle.db, spec, now, 30);
     const missing = kept.history.commits
       .filter((c) => c.landedAt === null)
-      .sort((a, b) => b.firstSeenAt.getTime() - a.firstSeenAt.getTime())[0];
-    const [served] = await handle.db
-      .select({ id: releases.id, publishedAt: releases.publishedAt })
-      .from(releases)
-      .where(and(eq(releases.channel, spec.name), lt(releases.publishedAt, now)))
-      .orderBy(sql`${releases.publishedAt} desc`)
-      .limit(1);
-    if (!missing || !served) throw new Error("expected a missing commit and a release");
-    await handle.db.insert(releaseCommits).values({ releaseId: served.id, sha: missing.sha });
-    const later = new Date(now.getTime() + HOUR);
+      .sort((a, b) => a.firstSeenAt.getTime() - b.firstSeenAt.getTime())[0];
+    if (!missing) throw new Error("expected a missing commit");
+    const publishedAt = new Date(now.getTime() + HOUR);
+    const [release] = await handle.db
+      .insert(releases)
+      .values({
+        channel: spec.name,
+        name: `${spec.name}-later`,
+        revision: missing.sha,
+        evalId: 1,
+        buildId: 1,
+        state: "published",
+        createdAt: publishedAt,
+        publishedAt,
+      })
+      .returning({ id: releases.id });
+    if (!release) throw new Error("no release");
+    await handle.db.insert(releaseCommits).values({ releaseId: release.id, sha: missing.sha });
+    const later = new Date(publishedAt.getTime() + HOUR);
     const refreshed = await refreshLagWindow(handle.db, spec, kept, later, 30);
     const seen = refreshed?.history.commits.find((c) => c.sha === missing.sha);
-    expect(seen?.landedAt).toEqual(served.publishedAt);
+    expect(seen?.landedAt).toEqual(publishedAt);
+    expect(refreshed?.history.releases.at(-1)).toMatchObject({
+      name: `${spec.name}-later`,
+      commits: 1,
+    });
+    const whole = await loadLagWindow(handle.db, spec, later, 30);
+    expect(computeLag(refreshed?.history ?? whole.history, later, 30)).toEqual(
+      computeLag(whole.history, later, 30),
+    );
   });
 });

@@ -1,6 +1,6 @@
-import { gt, inArray, lte } from "drizzle-orm";
+import { and, eq, gt, lte } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { commits } from "../../db/schema.ts";
+import { commits, releaseCommits, releases } from "../../db/schema.ts";
 import type { LagCommit } from "./compute-lag.ts";
 import {
   firstSeenAt,
@@ -16,12 +16,10 @@ const DAY_MS = 86_400_000;
  * and Hydra calls): a refresh re-reads this much before the last load so none is missed.
  */
 export const REFRESH_OVERLAP_MS = 10 * 60_000;
-const SHAS_PER_QUERY = 1000;
 
 /**
  * Brings a loaded window up to `now` reading only what can have changed since it was loaded:
- * releases and commits recorded since (with an overlap), and the landings of commits that were
- * still missing. Null when the window's start moved back (a rollback): load it again instead.
+ * releases and commits recorded since (with an overlap) and the landings those releases brought. Null when the window's start moved back (a rollback): load it again instead.
  */
 export async function refreshLagWindow(
   db: Db,
@@ -48,19 +46,14 @@ export async function refreshLagWindow(
     const before = kept.start?.revisionSeenAt;
     if (before && (!start.revisionSeenAt || start.revisionSeenAt < before)) return null;
   }
+  // Landings come with new releases (recorded right after the flip, within the overlap); a
+  // landing recorded later by a lookup shows at the next whole load.
+  const landed = await landingsOf(db, channel.name, since, now);
   const bySha = new Map<string, LagCommit>();
-  const missing: string[] = [];
   for (const c of kept.history.commits) {
     if (c.firstSeenAt > since) continue;
-    bySha.set(c.sha, c);
-    if (c.landedAt === null) missing.push(c.sha);
-  }
-  // A landing can be recorded after its release (and a lookup records late ones): ask again.
-  for (let i = 0; i < missing.length; i += SHAS_PER_QUERY) {
-    const shas = missing.slice(i, i + SHAS_PER_QUERY);
-    for (const c of await sourceCommits(db, channel, [inArray(commits.sha, shas)])) {
-      bySha.set(c.sha, c);
-    }
+    const at = landed.get(c.sha);
+    bySha.set(c.sha, at && (c.landedAt === null || at < c.landedAt) ? { ...c, landedAt: at } : c);
   }
   const recent = [gt(commits.firstSeenAt, since), lte(commits.firstSeenAt, now)];
   for (const c of await sourceCommits(db, channel, recent)) bySha.set(c.sha, c);
@@ -76,4 +69,26 @@ export async function refreshLagWindow(
     to: now,
     start,
   };
+}
+
+/** The earliest publish time of each commit the channel's releases published in (after, to] brought. */
+async function landingsOf(db: Db, channel: string, after: Date, to: Date) {
+  const rows = await db
+    .select({ sha: releaseCommits.sha, at: releases.publishedAt })
+    .from(releaseCommits)
+    .innerJoin(releases, eq(releases.id, releaseCommits.releaseId))
+    .where(
+      and(
+        eq(releases.channel, channel),
+        eq(releases.state, "published"),
+        gt(releases.publishedAt, after),
+        lte(releases.publishedAt, to),
+      ),
+    );
+  const landed = new Map<string, Date>();
+  for (const { sha, at } of rows) {
+    const known = landed.get(sha);
+    if (at && (!known || at < known)) landed.set(sha, at);
+  }
+  return landed;
 }

@@ -26,8 +26,13 @@ const METRICS_HISTORY_MAX_AGE_MS = 30_000;
 /** Machine-readable views for existing tools: Prometheus `/metrics` and channels.nix.gsc.io's history. */
 export function exportRoutes(deps: ExportRoutesDeps): Hono {
   const app = new Hono();
+  let counted: Awaited<ReturnType<typeof loadMetricsHistory>> | undefined;
   const history = createBackgroundValue({
-    load: () => loadMetricsHistory(deps.db, deps.channels),
+    // Each reload counts only the releases published since the last one.
+    load: async () => {
+      counted = await loadMetricsHistory(deps.db, deps.channels, deps.clock.now(), counted);
+      return counted;
+    },
     maxAgeMs: METRICS_HISTORY_MAX_AGE_MS,
     onStale: (err) => deps.logger.warn("serving the last metrics history", { error: String(err) }),
   });

@@ -13,6 +13,8 @@ import { queuedLookupWrites } from "../../src/git/lookup-writes.ts";
 import { silentLogger } from "../../src/log.ts";
 import { scaleHistory, YEAR } from "../../src/sim/year-history/history-shape.ts";
 import { padChannels, seedHistory } from "../../src/sim/year-history/seed-history.ts";
+import { loadLagWindow } from "../../src/status/lag/load-lag-history.ts";
+import { refreshLagWindow } from "../../src/status/lag/refresh-lag-history.ts";
 import {
   buildingEvalSaw,
   commitsByPrefix,
@@ -21,6 +23,7 @@ import {
   recentPublishTimes,
   runningGateEvals,
 } from "../../src/status/landings/landing-queries.ts";
+import { loadMetricsHistory } from "../../src/status/metrics/load-metrics-history.ts";
 import { advanceHistory } from "../../src/status/read-model/advance-history.ts";
 import { channelDetail } from "../../src/status/read-model/channel-detail.ts";
 import { loadChannelSnapshot } from "../../src/status/read-model/channel-snapshot.ts";
@@ -181,6 +184,21 @@ describe.skipIf(!baseUrl)(
           );
           await channelDetail(db, specs, "nixos-unstable", end, urls);
           await advanceHistory(db, "nixos-unstable");
+        }),
+      ).toEqual([]);
+    });
+
+    it("loads and refreshes a lag window, and reloads /metrics, through indexes", async () => {
+      const spec = specs[0];
+      if (!spec) throw new Error("no channel");
+      const first = await loadLagWindow(db, spec, new Date(end.getTime() - 3_600_000), 90);
+      const whole = await loadMetricsHistory(db, specs.slice(0, 2), end);
+      expect(
+        await plansOf(async () => {
+          await loadLagWindow(db, spec, end, 90);
+          await refreshLagWindow(db, spec, first, end, 90);
+          // The whole histogram aggregates every landing once at start; reloads must not.
+          await loadMetricsHistory(db, specs.slice(0, 2), end, whole);
         }),
       ).toEqual([]);
     });

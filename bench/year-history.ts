@@ -187,7 +187,12 @@ async function run(label: string, port: number, databaseUrl?: string) {
   try {
     await waitForHttp(`${serve.url}/api/v1/channels`, 300_000);
     const channel = specs[0]?.name ?? "nixos-unstable";
-    const pages = ["/", `/channels/${channel}`, "/api/v1/channels"];
+    const pages = [
+      "/",
+      `/channels/${channel}`,
+      "/api/v1/channels",
+      `/api/v1/channels/${channel}/lag?days=90`,
+    ];
     for (const path of [...pages, `/api/v1/commits/${prefixes[0]}`]) {
       const res = await fetch(`${serve.url}${path}`);
       await res.arrayBuffer();

@@ -29,6 +29,10 @@ function world(maxEntries?: number, encode?: EncodeBody, inBackground = false) {
     return c.html(`<p>${state.version} render ${state.renders}</p>`);
   });
   app.get("/channels/:c", (c) => c.json({ error: "unknown" }, 404));
+  app.get("/api/v1/channels/:c/lag", (c) => {
+    state.renders++;
+    return c.json({ days: c.req.query("days") });
+  });
   app.get("/api/v1/prs/:n", (c) => {
     state.renders++;
     return c.json({ n: c.req.param("n") });
@@ -57,14 +61,16 @@ describe("pageCache", () => {
     expect(await changed.text()).toBe("<p>r2 render 2</p>");
   });
 
-  it("keeps at most maxEntries renderings, however many query strings arrive", async () => {
+  it("keeps at most maxEntries renderings, and one for every query string no view reads", async () => {
     const { state, app } = world(3);
     for (let i = 0; i < 10; i++) await app.request(`/?junk=${i}`);
-    expect(state.renders).toBe(10);
-    await app.request("/?junk=9");
-    expect(state.renders).toBe(10);
-    await app.request("/?junk=0");
+    expect(state.renders).toBe(1);
+    for (let i = 0; i < 10; i++) await app.request(`/api/v1/channels/c/lag?days=${i}`);
     expect(state.renders).toBe(11);
+    await app.request("/api/v1/channels/c/lag?days=9&junk=1");
+    expect(state.renders).toBe(11);
+    await app.request("/api/v1/channels/c/lag?days=0");
+    expect(state.renders).toBe(12);
   });
 
   it("re-renders an expired page once while the others get the previous rendering", async () => {

@@ -13,7 +13,7 @@ export const PAGE_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=60
  * request (the redirects too) that often.
  */
 export const PAGE_RENDER_MAX_AGE_MS = 30_000;
-/** Renderings kept: the key is the whole URL, so `?junk=N` must not grow memory without end. */
+/** Renderings kept (the key is the URL without the query strings no view reads; `cacheKey`). */
 export const PAGE_CACHE_MAX_ENTRIES = 512;
 /**
  * And their bytes (each plain, brotli and gzip): a year of history makes a channel page ~100 KB,
@@ -85,7 +85,7 @@ export function pageCache(opts: {
   return async (c, next) => {
     const method = c.req.method;
     if ((method !== "GET" && method !== "HEAD") || !CACHED_PATHS.test(c.req.path)) return next();
-    const key = c.req.url;
+    const key = cacheKey(c.req.url);
     const isRerender = rerenders.has(c.req.raw);
     const { generation } = await opts.readModel.current();
     const kept = rendered.get(key);
@@ -113,6 +113,19 @@ export function pageCache(opts: {
     }
     c.res = answer(page, c.req.header("If-None-Match"), c.req.header("Accept-Encoding"), method);
   };
+}
+
+/**
+ * The URL without the query, but for `days` of the lag JSON, the one query a cached view reads:
+ * `/?junk=N` is the same rendering, so it must not cost a rendering (each a burst of queries
+ * that, on PGlite, stalls every request) nor a place in the cache.
+ */
+export function cacheKey(url: string): string {
+  const parsed = new URL(url);
+  const days = parsed.pathname.endsWith("/lag") ? parsed.searchParams.get("days") : null;
+  parsed.search = days === null ? "" : `?days=${encodeURIComponent(days)}`;
+  parsed.hash = "";
+  return parsed.href;
 }
 
 // A string's length counts its bytes: pages are mostly ASCII (V8 keeps those one byte a char).

@@ -186,7 +186,7 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.route("/", statusRoutes({ ...deps, readModel, page, blockers, lag }));
   app.route("/", releaseRoutes({ store: deps.store }));
-  app.route("/", landingRoutes({ ...deps, page }));
+  app.route("/", landingRoutes({ ...deps, page, readModel }));
   app.route("/", exportRoutes({ ...deps, readModel }));
   app.route(
     "/",

@@ -4,6 +4,7 @@ import { hydraBuilds, hydraEvals } from "../../src/db/schema.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
 import { simChannel } from "../../src/sim/sim-channels.ts";
 import type { SimEval } from "../../src/sim/simulator.node.ts";
+import { LOOKUP_ANSWER_TTL_MS } from "../../src/status/landings/answer-cache.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 const HOUR = 3_600_000;
@@ -56,7 +57,10 @@ describe("has my commit landed? (master → nixos-unstable-small → nixos-unsta
   }
 
   // What Hydra's recorder stores for an eval whose gate is still building.
+  // What the tick's Hydra poll records; a lookup's answer is reused until the next tick, at most
+  // LOOKUP_ANSWER_TTL_MS, so the clock moves past that (the tick itself is not run here).
   async function recordRunningGate(ev: SimEval, job: { project: string; jobset: string }) {
+    nowMs += LOOKUP_ANSWER_TTL_MS;
     const fetchedAt = new Date(nowMs);
     await h.deps.db.insert(hydraEvals).values({
       id: ev.evalId,

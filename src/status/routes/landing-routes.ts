@@ -1,14 +1,18 @@
 import { type Context, Hono } from "hono";
 import { AppError, RetryLaterError, UpstreamError } from "../../errors.ts";
-import { commitLanding, type LandingDeps } from "../landings/commit-landing.ts";
+import { answerCache } from "../landings/answer-cache.ts";
+import { type CommitReport, commitLanding, type LandingDeps } from "../landings/commit-landing.ts";
 import type { LookupGuard } from "../landings/lookup-guard.ts";
-import { pullLanding } from "../landings/pull-landing.ts";
+import { type PullReport, pullLanding } from "../landings/pull-landing.ts";
 import { commitPage, lookupErrorPage, pullPage } from "../pages/landing-page.ts";
 import type { PageContext } from "../pages/layout.ts";
+import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
 import { type ConnectionAddress, clientKey } from "./client-address.ts";
 
 export interface LandingRouteDeps extends Omit<LandingDeps, "git"> {
   lookups: LookupGuard;
+  /** Its generation bounds how long a lookup's answer is reused (answer-cache.ts). */
+  readModel: Pick<ChannelReadModel, "current">;
   connectionAddress?: ConnectionAddress;
   page: PageContext;
 }
@@ -56,8 +60,15 @@ function failedPage(
  */
 export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
   const app = new Hono();
-  const { lookups, connectionAddress, page: ctx, ...rest } = routeDeps;
+  const { lookups, connectionAddress, page: ctx, readModel, ...rest } = routeDeps;
   const deps: LandingDeps = { ...rest, git: lookups.git };
+  const generation = async () => (await readModel.current()).generation;
+  const nowMs = () => deps.clock.now().getTime();
+  const commitAnswers = answerCache<CommitReport>({ generation, nowMs });
+  const pullAnswers = answerCache<PullReport>({ generation, nowMs });
+  const commit = (input: string) =>
+    commitAnswers(input.trim().toLowerCase(), () => commitLanding(deps, input));
+  const pull = (input: string) => pullAnswers(input.trim(), () => pullLanding(deps, input));
   const now = () => deps.clock.now();
 
   // Every lookup takes one from its client's allowance first, cached answers included: the
@@ -80,7 +91,7 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
   app.get("/api/v1/commits/:sha", async (c) => {
     try {
       admit(c);
-      return c.json(await commitLanding(deps, c.req.param("sha")));
+      return c.json(await commit(c.req.param("sha")));
     } catch (err) {
       return upstreamFailure(c, err);
     }
@@ -89,7 +100,7 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
   app.get("/api/v1/prs/:number", async (c) => {
     try {
       admit(c);
-      return c.json(await pullLanding(deps, c.req.param("number")));
+      return c.json(await pull(c.req.param("number")));
     } catch (err) {
       return upstreamFailure(c, err);
     }
@@ -99,7 +110,7 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
     const sha = c.req.param("sha");
     try {
       admit(c);
-      return c.html(commitPage(ctx, await commitLanding(deps, sha), now()));
+      return c.html(commitPage(ctx, await commit(sha), now()));
     } catch (err) {
       return failedPage(ctx, c, err, sha);
     }
@@ -109,7 +120,7 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
     const number = c.req.param("number");
     try {
       admit(c);
-      return c.html(pullPage(ctx, await pullLanding(deps, number), now()));
+      return c.html(pullPage(ctx, await pull(number), now()));
     } catch (err) {
       return failedPage(ctx, c, err, number);
     }

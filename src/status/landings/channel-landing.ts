@@ -88,9 +88,36 @@ export async function firstContaining(
   ctx: LandingContext,
   channel: string,
   sha: string,
+  committedAt?: string,
 ): Promise<PublishedRef | null> {
-  const published = await publishedReleases(ctx.db, channel);
-  let lo = 0;
+  // A release published before the commit was made cannot have it (a day allows for skewed clocks).
+  const since = committedAt ? new Date(Date.parse(committedAt) - COMMIT_CLOCK_SKEW_MS) : undefined;
+  const recent = since ? await publishedReleases(ctx.db, channel, { since }) : null;
+  const first = recent?.[0];
+  const anchored =
+    recent !== null &&
+    first !== undefined &&
+    first.publishedAt !== null &&
+    since !== undefined &&
+    first.publishedAt < since;
+  // Without an anchor the window starts at the channel's first release; if the anchor already has
+  // the commit, the clocks lied: search everything.
+  if (recent && (!anchored || !(first && (await ctx.contains(sha, first.revision)).contained))) {
+    return searchFirst(ctx, recent, sha, anchored);
+  }
+  return searchFirst(ctx, await publishedReleases(ctx.db, channel), sha, false);
+}
+
+const COMMIT_CLOCK_SKEW_MS = 86_400_000;
+
+/** Binary search of `published` (oldest first) for the first release containing `sha`. */
+async function searchFirst(
+  ctx: LandingContext,
+  published: PublishedRef[],
+  sha: string,
+  anchored: boolean,
+): Promise<PublishedRef | null> {
+  let lo = anchored ? 1 : 0;
   let hi = published.length - 1;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
@@ -99,7 +126,8 @@ export async function firstContaining(
     else lo = mid + 1;
   }
   const found = published[lo];
-  if (!found || lo === 0) return null;
+  // Index 0 unanchored is the channel's first release, which may have found the commit there.
+  if (!found || (lo === 0 && !anchored)) return null;
   ctx.lookupWrites.landing(found.id, sha);
   return found;
 }
@@ -134,6 +162,7 @@ export async function channelLanding(
   ctx: LandingContext,
   spec: ChannelSpec,
   sha: string,
+  committedAt?: string,
 ): Promise<ChannelLanding> {
   const channel = spec.name;
   const recorded = await landedRelease(ctx.db, channel, sha);
@@ -144,7 +173,7 @@ export async function channelLanding(
   if (!current) return { channel, status: "no-release" };
   const inCurrent = await ctx.contains(sha, current.revision);
   if (inCurrent.contained) {
-    const first = await firstContaining(ctx, channel, sha);
+    const first = await firstContaining(ctx, channel, sha, committedAt);
     if (first) return { channel, status: "landed", release: releaseRef(ctx, first) };
     const note = "in the channel before the first release floodgate published";
     return { channel, status: "landed", release: null, note };

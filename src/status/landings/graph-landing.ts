@@ -79,7 +79,7 @@ export async function chainLandings(
   ctx: LandingContext,
   graph: BranchGraph,
   channels: readonly ChannelSpec[],
-  commit: { sha: string; firstSeen: FirstSeen | null },
+  commit: { sha: string; committedAt?: string; firstSeen: FirstSeen | null },
   bases: readonly ChainBase[],
 ): Promise<{ chain: NodeLanding[]; channels: ChannelLanding[] }> {
   const { sha } = commit;
@@ -104,7 +104,7 @@ export async function chainLandings(
     const spec = specs.get(node);
     const base = known.find((b) => b.node === node);
     if (spec) {
-      const landing = await channelLanding(ctx, spec, sha);
+      const landing = await channelLanding(ctx, spec, sha, commit.committedAt);
       if (landing.status === "not-on-branch") {
         landing.eta = await afterSourceBranch(ctx, chain, spec.name, spec.sourceBranch);
       }

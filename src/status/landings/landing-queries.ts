@@ -53,14 +53,37 @@ export type PublishedRef = Pick<Release, "id" | "channel" | "name" | "revision" 
 const published = (channel: string) =>
   and(eq(releases.channel, channel), eq(releases.state, "published"));
 
-/** Every published release of a channel, oldest first, without its files: what a search needs. */
-export function publishedReleases(db: Db, channel: string): Promise<PublishedRef[]> {
+/**
+ * The published releases of a channel, oldest first, without their files: what a search needs.
+ * With `since`, only those published since then, after the newest one before it (the search's
+ * anchor), so a lookup of a recent commit reads days of releases, not the channel's whole history.
+ */
+export async function publishedReleases(
+  db: Db,
+  channel: string,
+  opts: { since?: Date } = {},
+): Promise<PublishedRef[]> {
   const { id, name, revision, publishedAt } = releases;
-  return db
-    .select({ id, channel: releases.channel, name, revision, publishedAt })
+  const columns = { id, channel: releases.channel, name, revision, publishedAt };
+  if (!opts.since) {
+    return db
+      .select(columns)
+      .from(releases)
+      .where(published(channel))
+      .orderBy(asc(releases.publishedAt), asc(releases.id));
+  }
+  const anchor = await db
+    .select(columns)
     .from(releases)
-    .where(published(channel))
+    .where(and(published(channel), lt(releases.publishedAt, opts.since)))
+    .orderBy(desc(releases.publishedAt), desc(releases.id))
+    .limit(1);
+  const since = await db
+    .select(columns)
+    .from(releases)
+    .where(and(published(channel), gte(releases.publishedAt, opts.since)))
     .orderBy(asc(releases.publishedAt), asc(releases.id));
+  return [...anchor, ...since];
 }
 
 /** When the newest `limit` published releases of a channel came out, newest first. */

@@ -13,6 +13,7 @@ import { queuedLookupWrites } from "../../src/git/lookup-writes.ts";
 import { silentLogger } from "../../src/log.ts";
 import { scaleHistory, YEAR } from "../../src/sim/year-history/history-shape.ts";
 import { padChannels, seedHistory } from "../../src/sim/year-history/seed-history.ts";
+import { channelPageFacts } from "../../src/status/channel-extras.ts";
 import { loadLagWindow } from "../../src/status/lag/load-lag-history.ts";
 import { refreshLagWindow } from "../../src/status/lag/refresh-lag-history.ts";
 import {
@@ -25,7 +26,11 @@ import {
 } from "../../src/status/landings/landing-queries.ts";
 import { loadMetricsHistory } from "../../src/status/metrics/load-metrics-history.ts";
 import { advanceHistory } from "../../src/status/read-model/advance-history.ts";
-import { channelDetail } from "../../src/status/read-model/channel-detail.ts";
+import {
+  channelDetail,
+  loadChannelHistory,
+  loadJobStrip,
+} from "../../src/status/read-model/channel-detail.ts";
 import { loadChannelSnapshot } from "../../src/status/read-model/channel-snapshot.ts";
 
 const baseUrl = process.env.FLOODGATE_TEST_DATABASE_URL;
@@ -201,6 +206,28 @@ describe.skipIf(!baseUrl)(
           await loadMetricsHistory(db, specs.slice(0, 2), end, whole);
         }),
       ).toEqual([]);
+    });
+
+    // The channel page's memoised parts and a commit lookup (detailq): kept apart from the lag
+    // queries' block so the two lists grow without touching each other.
+    it("loads the channel page's parts and answers commit lookups through indexes", async () => {
+      const spec = specs[0];
+      if (!spec) throw new Error("no channel");
+      const history = await loadChannelHistory(db, spec);
+      const sha = await someCommit();
+      const [commit] = await commitsByPrefix(db, sha);
+      const since = new Date((commit?.committedAt ?? end).getTime() - 86_400_000);
+      expect(
+        await plansOf(async () => {
+          await loadChannelHistory(db, spec);
+          await loadJobStrip(db, spec, end, "https://hydra.example");
+          await channelPageFacts(db, spec.name, history);
+          await publishedReleases(db, spec.name, { since });
+          await commitsByPrefix(db, "0000000");
+          await commitsByPrefix(db, "0000000fffffffffffffffffffffffffffffffff");
+        }),
+      ).toEqual([]);
+      expect(history.releases.length).toBeGreaterThan(0);
     });
   },
 );

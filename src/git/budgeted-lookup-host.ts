@@ -6,7 +6,7 @@ import type { LookupBudget } from "./lookup-budget.ts";
 /** The reads a "has my PR landed?" lookup makes; lookups never write. */
 export type LookupHost = Pick<
   GitHost,
-  "branchHead" | "commit" | "compare" | "pull" | "pullsForCommit" | "branchMerges"
+  "branchHead" | "commit" | "compare" | "pull" | "pullsForCommit" | "branchMerges" | "branchCommits"
 >;
 
 export const PAUSED_MESSAGE = "lookups paused to keep the channel updater running";
@@ -64,6 +64,7 @@ export function budgetedLookupHost(
     pull: (number) => guarded(() => git.pull(number)),
     pullsForCommit: (sha) => guarded(() => git.pullsForCommit(sha)),
     branchMerges: (from, into) => guarded(() => git.branchMerges(from, into)),
+    branchCommits: (branch) => guarded(() => git.branchCommits(branch)),
   };
 }
 

@@ -88,6 +88,13 @@ export function cachedLookupHost(git: LookupHost, opts: LookupCacheOptions): Loo
         () => git.branchMerges(from, into),
         () => BRANCH_MERGES_TTL_MS,
       ),
+    // Read for the merges pushed into the branch: as slow-moving as the PR history above.
+    branchCommits: (branch) =>
+      read(
+        `history ${branch}`,
+        () => git.branchCommits(branch),
+        () => BRANCH_MERGES_TTL_MS,
+      ),
     branchHead: (branch) =>
       read(
         `branch ${branch}`,

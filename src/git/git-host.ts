@@ -56,6 +56,17 @@ export interface GitHost {
    * that head and base (one request): the history an ETA for the next such merge rests on.
    */
   branchMerges(from: string, into: string): Promise<BranchMerge[]>;
+  /**
+   * The newest 100 commits of a branch's history, newest first (GitHub's `commits?sha=`, one
+   * request): where merges pushed by hand (staging into staging-next) show, having no PR.
+   */
+  branchCommits(branch: string): Promise<HistoryCommit[]>;
+}
+
+/** A commit as a branch's history lists it: enough to tell a merge and what it says it merged. */
+export interface HistoryCommit extends CommitInfo {
+  message: string;
+  parentCount: number;
 }
 
 export interface BranchMerge {

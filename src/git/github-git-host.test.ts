@@ -170,6 +170,36 @@ describe("createGitHubGitHost reads", () => {
     expect(list?.path).toMatch(/base=master/);
     expect(list?.path).toMatch(/state=closed/);
   });
+
+  it("lists a branch's newest commits in one request, with messages, parents and committer dates", async () => {
+    const { fake, host, model } = await setup();
+    model.createBranch("staging", model.branchHead("master") ?? "");
+    model.createBranch("staging-next", model.branchHead("master") ?? "");
+    model.setNow(new Date("2026-05-01T00:00:00Z"));
+    const rebuild = model.commit("staging", "mass rebuild");
+    model.setNow(new Date("2026-05-02T00:00:00Z"));
+    const merge = model.merge("staging-next", rebuild, "Merge branch 'staging' into staging-next");
+    const commits = await host.branchCommits("staging-next");
+    expect(commits.slice(0, 2)).toEqual([
+      {
+        sha: merge,
+        committedAt: new Date("2026-05-02T00:00:00Z"),
+        message: "Merge branch 'staging' into staging-next",
+        parentCount: 2,
+      },
+      {
+        sha: rebuild,
+        committedAt: new Date("2026-05-01T00:00:00Z"),
+        message: "mass rebuild",
+        parentCount: 1,
+      },
+    ]);
+    const listed = fake.requests.filter((r) => r.path.includes("/commits?"));
+    expect(listed.map((r) => r.path)).toEqual([
+      expect.stringMatching(/^\/repos\/NixOS\/nixpkgs\/commits\?.*sha=staging-next/),
+    ]);
+    expect(listed[0]?.path).toMatch(/per_page=100/);
+  });
 });
 
 describe("createGitHubGitHost fastForward", () => {

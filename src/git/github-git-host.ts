@@ -223,6 +223,18 @@ export function createGitHubGitHost(opts: GitHubGitHostOptions): GitHubGitHost {
       );
     },
 
+    async branchCommits(branch) {
+      const res = await call("branch commits", { branch }, () =>
+        octokit.rest.repos.listCommits({ owner, repo, sha: branch, per_page: PAGE_SIZE }),
+      );
+      const url = apiUrl(`/commits?sha=${branch}`);
+      return parseGitHub(GitHubCommit.array(), res.data, "branch commits", url).map((c) => ({
+        ...toCommitInfo(c),
+        message: c.commit.message,
+        parentCount: c.parents.length,
+      }));
+    },
+
     rateLimit,
   };
   return host;

@@ -14,6 +14,7 @@ export function observeOnly(host: GitHost, logger: Logger): GitHost {
     pull: (number) => host.pull(number),
     pullsForCommit: (sha) => host.pullsForCommit(sha),
     branchMerges: (from, into) => host.branchMerges(from, into),
+    branchCommits: (branch) => host.branchCommits(branch),
     async fastForward(branch, sha) {
       const check = await checkFastForward(host, branch, sha);
       if (check.kind === "refused") {

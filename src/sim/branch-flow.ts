@@ -47,12 +47,28 @@ export function mergePull(
 const BRANCH_PULLS_FROM = 900_000;
 
 /**
- * A branch merged into the next one (staging → staging-next, staging-next → master) through a PR
- * with that head and base, as nixpkgs merges staging-next: the history branch ETAs rest on.
+ * How nixpkgs merges one branch into another: staging-next into master (and haskell-updates into
+ * staging) through a pull request; anything into staging-next (staging, master, and their
+ * release-branch twins) by a maintainer pushing a merge commit.
  */
-export function mergeBranch(model: GitModel, from: string, into: string): string {
+export function mergedBy(into: string): "pull-request" | "push" {
+  return /^staging-next(-\d+\.\d+)?$/.test(into) ? "push" : "pull-request";
+}
+
+/**
+ * A branch merged into the next one (staging → staging-next, staging-next → master), by pull
+ * request with that head and base or by a pushed merge commit saying so (`how`, by default as
+ * nixpkgs does it): the history branch ETAs rest on.
+ */
+export function mergeBranch(
+  model: GitModel,
+  from: string,
+  into: string,
+  how: "pull-request" | "push" = mergedBy(into),
+): string {
   const head = model.branchHead(from);
   if (head === undefined) throw new Error(`simulator: no branch ${from}`);
+  if (how === "push") return model.merge(into, head, `Merge branch '${from}' into ${into}`);
   // Kept apart from the contributor PR numbers a scenario picks (5001, 5002, …).
   const number = Math.max(BRANCH_PULLS_FROM, model.nextPullNumber());
   const title = `Merge branch '${from}' into ${into}`;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mergeBranch } from "./branch-flow.ts";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github.node.ts";
 import { githubFaults } from "./github-faults.ts";
 
@@ -34,6 +35,37 @@ describe("fake GitHub", () => {
     const commit = await (await get(`/commits/${sha}`)).json();
     expect(commit).toMatchObject({ sha, commit: { message: "hello: 1.0 -> 1.1" } });
     expect(commit.parents).toHaveLength(1);
+  });
+
+  it("lists a branch's history newest first, a pushed merge with both parents", async () => {
+    const m = fake.model;
+    m.createBranch("staging", m.branchHead("master") ?? "");
+    m.createBranch("staging-next", m.branchHead("master") ?? "");
+    m.setNow(new Date("2026-01-02T00:00:00Z"));
+    const rebuild = m.commit("staging", "mass rebuild");
+    m.setNow(new Date("2026-01-03T00:00:00Z"));
+    const before = m.branchHead("staging-next");
+    mergeBranch(m, "staging", "staging-next");
+    const merge = m.branchHead("staging-next");
+    const res = await get("/commits?sha=staging-next&per_page=2");
+    expect(res.status).toBe(200);
+    const list = await res.json();
+    expect(list.map((c: { sha: string }) => c.sha)).toEqual([merge, rebuild]);
+    expect(list[0]).toMatchObject({
+      commit: {
+        message: "Merge branch 'staging' into staging-next",
+        committer: { date: "2026-01-03T00:00:00.000Z" },
+      },
+      parents: [
+        { sha: before, html_url: `https://github.com/NixOS/nixpkgs/commit/${before}` },
+        { sha: rebuild, url: `${repoUrl()}/commits/${rebuild}` },
+      ],
+    });
+    // Pushed, not through a pull request; staging-next into master stays a PR.
+    expect(m.closedPulls("staging", "staging-next")).toEqual([]);
+    mergeBranch(m, "staging-next", "master");
+    expect(m.closedPulls("staging-next", "master")).toHaveLength(1);
+    expect((await get("/commits?sha=no-such-branch")).status).toBe(404);
   });
 
   it("answers 404 Not Found for unknown branches, commits and repositories", async () => {

@@ -262,6 +262,18 @@ function createFakeGitHubApp(state: {
     return reply(c, 200, refJson(json(c), branch, sha));
   });
 
+  // A branch's history, newest first; only the first page (floodgate reads no more).
+  app.get("/repos/:owner/:repo/commits", (c) => {
+    const sha = model.resolve(c.req.query("sha") ?? "master");
+    if (sha === undefined) return notFound(c);
+    const perPage = Math.min(100, Number(c.req.query("per_page") ?? 30) || 30);
+    return reply(
+      c,
+      200,
+      model.log(sha, perPage).map((commit) => commitJson(json(c), commit)),
+    );
+  });
+
   app.get("/repos/:owner/:repo/commits/:ref/pulls", (c) => {
     const sha = model.resolve(tail(c, 5).replace(/\/pulls$/, ""));
     if (sha === undefined) return notFound(c);

@@ -150,6 +150,13 @@ export class GitModel {
     return this.reachable(b).has(a);
   }
 
+  /** `git log sha`: its history newest first by committer date (GitHub's `commits?sha=`). */
+  log(sha: string, limit: number): GitCommit[] {
+    return this.sorted([...this.reachable(sha)])
+      .sort((x, y) => y.committedAt.getTime() - x.committedAt.getTime() || y.seq - x.seq)
+      .slice(0, limit);
+  }
+
   /** `git rev-list --count sha`. */
   revCount(sha: string): number {
     return this.reachable(sha).size;

@@ -42,7 +42,11 @@ export function commitJson(ctx: JsonContext, commit: GitCommit) {
     html_url: `https://github.com/${repo}/commit/${commit.sha}`,
     author: null,
     committer: null,
-    parents: commit.parents.map((sha) => ({ sha, url: `${api}/commits/${sha}` })),
+    parents: commit.parents.map((sha) => ({
+      sha,
+      url: `${api}/commits/${sha}`,
+      html_url: `https://github.com/${repo}/commit/${sha}`,
+    })),
   };
 }
 

@@ -29,7 +29,7 @@ interface Node {
   status: string;
   at?: string | null;
   release?: { name: string; publishedAt: string } | null;
-  eta?: { kind: string; at?: string; reason?: string };
+  eta?: { kind: string; at?: string; reason?: string; mergeSource?: string };
   sourceBranch?: string;
 }
 interface Report {
@@ -60,8 +60,9 @@ describe("lookups follow a change through the whole branch graph", () => {
       simChannels.map((c) => c.name),
     );
     // Three releases of every channel, 6 hours apart: a cadence to estimate from. Each round also
-    // ends a staging cycle by pull requests, as nixpkgs does: staging-next into master, then
-    // staging into staging-next: the merge history branch ETAs rest on.
+    // ends a staging cycle as nixpkgs does: staging-next into master by pull request, then staging
+    // into staging-next by a maintainer pushing a merge commit (no PR): the merge history branch
+    // ETAs rest on, one edge from GitHub's PRs, the other from staging-next's commits.
     for (let k = 0; k < 3; k++) {
       at(k * 6);
       model().commit("staging", `mass rebuild round ${k}`);
@@ -110,10 +111,15 @@ describe("lookups follow a change through the whole branch graph", () => {
     const inStaging = await get("/api/v1/prs/5001");
     // The PR, its commit, staging-next's head, the compares against the heads and releases it is
     // checked against (one per distinct revision), and the merge history of the two edges it waits
-    // on (staging → staging-next, staging-next → master, for their ETAs): 8 here.
+    // on, for their ETAs: staging-next → master's PRs (1); staging → staging-next's PRs, none, so
+    // staging-next's newest commits (2): 9 here.
     const spentFirst = h.sim.github.requests.length - firstCost;
     console.info(JSON.stringify({ firstLookupOfStagingPr: { githubRequests: spentFirst } }));
-    expect(spentFirst).toBeLessThanOrEqual(8);
+    expect(spentFirst).toBeLessThanOrEqual(9);
+    const listed = h.sim.github.requests.slice(firstCost).map((r) => r.path);
+    expect(listed.filter((p) => /\/commits\?/.test(p))).toEqual([
+      expect.stringMatching(/sha=staging-next/),
+    ]);
     expect(steps(inStaging)).toEqual([
       "staging landed",
       "staging-next pending",
@@ -123,13 +129,15 @@ describe("lookups follow a change through the whole branch graph", () => {
       "nixos-unstable not-on-branch",
     ]);
     expect(step(inStaging, "staging")).toMatchObject({ kind: "branch", at: hours(13) });
-    // staging was merged into staging-next at 0, 6 and 12 h: the next merge ≈ 18 h.
+    // staging was merged into staging-next at 0, 6 and 12 h, by pushed merge commits that have no
+    // PR: the next merge ≈ 18 h, from those commits.
     expect(step(inStaging, "staging-next")?.eta).toEqual({
       kind: "merge-cadence",
       at: hours(18),
       from: "staging",
       medianIntervalSeconds: 6 * 3600,
       basedOnMerges: 3,
+      mergeSource: "merge-commits",
       lastMergeAt: hours(12),
     });
     // master gets it at the staging-next merge after that one: 24 h.
@@ -140,6 +148,7 @@ describe("lookups follow a change through the whole branch graph", () => {
       afterAt: hours(18),
       cadenceOf: "merges",
       basedOn: 3,
+      mergeSource: "pull-requests",
     });
     // Each channel: after master (24 h), its next slot (30 h), then one more for the eval: 36 h.
     for (const name of ["nixpkgs-unstable", "nixos-unstable-small", "nixos-unstable"]) {
@@ -151,7 +160,7 @@ describe("lookups follow a change through the whole branch graph", () => {
     const stagedPage = await (await h.app.request("/prs/5001")).text();
     expect(stagedPage).toMatch(/after <code>master<\/code> gets it \(≈ 2026-06-02T00:00:00.000Z\)/);
     expect(stagedPage).toMatch(
-      /<code>staging<\/code> is merged in every 6 hours? or so \(median of 3 merges/,
+      /<code>staging<\/code> is merged in every 6 hours? or so \(median of 3 merges seen as merge commits pushed/,
     );
     // The commit's own lookup finds the PR, so it starts from staging too.
     const byCommit = await get(`/api/v1/commits/${merge}`);

@@ -91,5 +91,9 @@ export function readsCapped(git: LookupHost, max: number): LookupHost {
       take();
       return git.branchMerges(from, into);
     },
+    branchCommits: async (branch) => {
+      take();
+      return git.branchCommits(branch);
+    },
   };
 }

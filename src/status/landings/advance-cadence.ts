@@ -1,3 +1,5 @@
+export type MergeSource = "pull-requests" | "merge-commits";
+
 export type Eta =
   | {
       kind: "estimate";
@@ -14,6 +16,8 @@ export type Eta =
       from: string;
       medianIntervalSeconds: number;
       basedOnMerges: number;
+      /** Where the merges were found: GitHub's PRs of that head and base, or pushed merge commits. */
+      mergeSource: MergeSource;
       lastMergeAt: string;
     }
   | {
@@ -25,6 +29,8 @@ export type Eta =
       medianIntervalSeconds: number;
       cadenceOf: "releases" | "merges";
       basedOn: number;
+      /** With a cadence of merges: where they were found. */
+      mergeSource?: MergeSource;
     }
   | { kind: "unknown"; reason: string };
 

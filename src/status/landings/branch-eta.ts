@@ -1,25 +1,40 @@
-import { type Eta, medianOf } from "./advance-cadence.ts";
+import { type Eta, type MergeSource, medianOf } from "./advance-cadence.ts";
 
 /** Fewer recorded merges of one branch into the next than this give no rhythm worth projecting. */
 export const MIN_MERGES_FOR_ETA = 3;
 /** Only the recent merges count: a cycle's length changes with the release schedule. */
 export const MERGE_WINDOW = 10;
 
+/** The recorded merges of one branch into the next, and where they were found. */
+export interface MergeHistory {
+  source: MergeSource;
+  mergedAt: readonly Date[];
+  /** Where else was looked, for an answer with too few merges. */
+  alsoLooked?: string;
+}
+
+const SOURCE_WORDS: Record<MergeSource, string> = {
+  "pull-requests": "by pull request",
+  "merge-commits": "by pushed merge commit",
+};
+
 /**
  * When branch `from` will likely next be merged into the branch after it, from the median interval
- * between its recent merges (pull requests with that head and base), projected from the last one
- * to the first slot after `now`. No estimate from fewer than `MIN_MERGES_FOR_ETA` merges.
+ * between its recent merges (pull requests with that head and base, or merge commits pushed),
+ * projected from the last one to the first slot after `now`. No estimate from fewer than
+ * `MIN_MERGES_FOR_ETA` merges.
  */
-export function estimateMerge(from: string, mergedAt: readonly Date[], now: Date): Eta {
-  const times = mergedAt
+export function estimateMerge(from: string, history: MergeHistory, now: Date): Eta {
+  const times = history.mergedAt
     .map((d) => d.getTime())
     .sort((a, b) => a - b)
     .slice(-MERGE_WINDOW);
   const last = times.at(-1);
   if (last === undefined || times.length < MIN_MERGES_FOR_ETA) {
+    const also = history.alsoLooked ? ` (${history.alsoLooked})` : "";
     return {
       kind: "unknown",
-      reason: `${times.length} recorded merge(s) of ${from} by pull request; ${MIN_MERGES_FOR_ETA} are needed to estimate when the next comes`,
+      reason: `${times.length} recorded merge(s) of ${from} ${SOURCE_WORDS[history.source]}${also}; ${MIN_MERGES_FOR_ETA} are needed to estimate when the next comes`,
     };
   }
   const median = medianOf(times.slice(1).map((t, i) => t - (times[i] ?? t)));
@@ -31,6 +46,7 @@ export function estimateMerge(from: string, mergedAt: readonly Date[], now: Date
     from,
     medianIntervalSeconds: Math.round(median / 1000),
     basedOnMerges: times.length,
+    mergeSource: history.source,
     lastMergeAt: new Date(last).toISOString(),
   };
 }
@@ -51,8 +67,13 @@ export function chainedEta(after: string, upstream: Eta, step: (from: Date) => E
     after,
     afterAt: upstream.at,
     medianIntervalSeconds: next.medianIntervalSeconds,
-    cadenceOf: next.kind === "estimate" ? "releases" : "merges",
-    basedOn: next.kind === "estimate" ? next.basedOnReleases : next.basedOnMerges,
+    ...(next.kind === "estimate"
+      ? { cadenceOf: "releases" as const, basedOn: next.basedOnReleases }
+      : {
+          cadenceOf: "merges" as const,
+          basedOn: next.basedOnMerges,
+          mergeSource: next.mergeSource,
+        }),
   };
 }
 

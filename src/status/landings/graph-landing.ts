@@ -5,6 +5,7 @@ import { CADENCE_WINDOW, type Eta, estimateLanding } from "./advance-cadence.ts"
 import { chainedEta, earliestEta, estimateMerge } from "./branch-eta.ts";
 import { type ChannelLanding, channelLanding, type LandingContext } from "./channel-landing.ts";
 import { recentPublishTimes } from "./landing-queries.ts";
+import { mergeHistory } from "./merge-history.ts";
 
 /** Where a change entered the graph: the PR's base branch, or the branch floodgate first saw it on. */
 export interface ChainBase {
@@ -139,7 +140,7 @@ async function branchEta(
   const etas: Eta[] = [];
   for (const up of upstream) {
     if (up.status === "no-branch") continue;
-    const merges = (await ctx.git.branchMerges(up.node, node)).map((m) => m.mergedAt);
+    const merges = await mergeHistory(ctx.git, up.node, node);
     const ahead = pendingEta(up);
     etas.push(
       ahead === null

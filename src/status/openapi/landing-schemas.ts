@@ -27,6 +27,8 @@ const PullSummaryJson = z.object({
   url: z.string(),
 });
 
+const MergeSourceJson = z.enum(["pull-requests", "merge-commits"]);
+
 const EtaJson = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("estimate"),
@@ -42,6 +44,8 @@ const EtaJson = z.discriminatedUnion("kind", [
     from: z.string(),
     medianIntervalSeconds: z.number(),
     basedOnMerges: z.number().int(),
+    /** Where the merges were found: PRs with that head and base, or merge commits pushed. */
+    mergeSource: MergeSourceJson,
     lastMergeAt: Instant,
   }),
   /** After the node upstream (`after`) gets it, at `afterAt`, then this node's own cadence. */
@@ -53,6 +57,7 @@ const EtaJson = z.discriminatedUnion("kind", [
     medianIntervalSeconds: z.number(),
     cadenceOf: z.enum(["releases", "merges"]),
     basedOn: z.number().int(),
+    mergeSource: MergeSourceJson.optional(),
   }),
   z.object({ kind: z.literal("unknown"), reason: z.string() }),
 ]);

@@ -1,6 +1,6 @@
 import { html } from "hono/html";
 import { formatAge } from "../format-age.ts";
-import type { Eta } from "../landings/advance-cadence.ts";
+import type { Eta, MergeSource } from "../landings/advance-cadence.ts";
 import type { ChannelLanding } from "../landings/channel-landing.ts";
 import type { CommitReport, CommitSummary, PullSummary } from "../landings/commit-landing.ts";
 import type { NodeLanding } from "../landings/graph-landing.ts";
@@ -19,15 +19,18 @@ function page(ctx: PageContext, title: string, body: Html): Html {
 const inAbout = (now: Date, at: string) =>
   html`≈ in ${formatAge(secondsBetween(now, at))} (<time datetime="${at}">${at}</time>)`;
 
+const mergesFrom = (source: MergeSource) =>
+  source === "merge-commits" ? "seen as merge commits pushed" : "by pull request";
+
 /** An ETA in words, with what it rests on and how many samples. */
 function etaText(eta: Eta, now: Date): Html {
   switch (eta.kind) {
     case "estimate":
       return html`expected around ${eta.at} (in about ${formatAge(secondsBetween(now, eta.at))}; the channel advances every ${formatAge(eta.medianIntervalSeconds)} or so, from ${eta.basedOnReleases} releases)`;
     case "merge-cadence":
-      return html`${inAbout(now, eta.at)}: <code>${eta.from}</code> is merged in every ${formatAge(eta.medianIntervalSeconds)} or so (median of ${eta.basedOnMerges} merges, the last at ${eta.lastMergeAt})`;
+      return html`${inAbout(now, eta.at)}: <code>${eta.from}</code> is merged in every ${formatAge(eta.medianIntervalSeconds)} or so (median of ${eta.basedOnMerges} merges ${mergesFrom(eta.mergeSource)}, the last at ${eta.lastMergeAt})`;
     case "chained":
-      return html`${inAbout(now, eta.at)}, after <code>${eta.after}</code> gets it (≈ ${eta.afterAt}), then every ${formatAge(eta.medianIntervalSeconds)} or so (median of ${eta.basedOn} ${eta.cadenceOf})`;
+      return html`${inAbout(now, eta.at)}, after <code>${eta.after}</code> gets it (≈ ${eta.afterAt}), then every ${formatAge(eta.medianIntervalSeconds)} or so (median of ${eta.basedOn} ${eta.cadenceOf}${eta.mergeSource ? html` ${mergesFrom(eta.mergeSource)}` : ""})`;
     case "unknown":
       return html`ETA unknown: ${eta.reason}`;
   }

@@ -259,24 +259,37 @@ describe("subscriptions, delivered to real HTTP servers on 127.0.0.1", () => {
     );
   }, 120_000);
 
-  it("tells a commit whose landings were not recorded, from GitHub's compare in a plain tick", async () => {
+  it("tells a PR whose landings were not recorded, from GitHub's compare in a plain tick", async () => {
     clock.advance(61 * MINUTE);
-    const sha = h.sim.github.model.commit("master", "big: a release with more than recorded");
-    h.sim.github.model.commit("master", "after big");
+    h.sim.github.model.addPull({
+      number: 7003,
+      title: "late",
+      mergeCommitSha: null,
+      baseRef: "master",
+    });
+    const sub = await made({ kind: "pr", subject: "7003", delivery: "feed" });
+    expect(sub.channels).toEqual(["nixos-unstable-small", "nixos-unstable"]);
+    const feedPath = new URL(sub.feedUrl ?? "").pathname;
+    // It merges, and both channels release it while floodgate still knows the PR as open.
+    const sha = h.sim.github.model.commit("master", "late: merged");
+    h.sim.github.model.addPull({
+      number: 7003,
+      title: "late",
+      mergeCommitSha: sha,
+      baseRef: "master",
+    });
+    h.sim.github.model.commit("master", "after late");
     await release(small());
     await release(unstable());
     // As when a release brings more commits than recordLandings keeps (MAX_LANDED_COMMITS).
     await h.deps.db.delete(releaseCommits).where(eq(releaseCommits.sha, sha));
-    const sub = await made({ kind: "commit", subject: sha, delivery: "feed" });
-    expect(sub.channels).toEqual(["nixos-unstable-small", "nixos-unstable"]);
-    const feedPath = new URL(sub.feedUrl ?? "").pathname;
     expect(await (await h.app.request(feedPath)).text()).not.toContain("landed in");
 
-    clock.advance(5 * MINUTE);
+    clock.advance(11 * MINUTE);
     await tickAll(h.deps, "nixos-unstable");
     const atom = await (await h.app.request(feedPath)).text();
-    expect(atom).toContain(`${sha.slice(0, 12)} landed in nixos-unstable-small`);
-    expect(atom).toContain(`${sha.slice(0, 12)} landed in nixos-unstable`);
+    expect(atom).toContain("#7003 landed in nixos-unstable-small");
+    expect(atom).toContain("#7003 landed in nixos-unstable (");
     const read = await h.app.request(`/api/v1/subscriptions/${sub.token}`);
     expect(await read.json()).toMatchObject({ endReason: "landed" });
     // What the compare found is recorded: the next lookup needs no GitHub read.
@@ -285,12 +298,17 @@ describe("subscriptions, delivered to real HTTP servers on 127.0.0.1", () => {
       .from(releaseCommits)
       .where(eq(releaseCommits.sha, sha));
     expect(recorded).toHaveLength(2);
+    // A commit in every channel with no recorded landing is known as such at creation too.
+    await h.deps.db.delete(releaseCommits).where(eq(releaseCommits.sha, sha));
+    const late = await subscribe({ kind: "commit", subject: sha, delivery: "feed" });
+    expect(late.status).toBe(400);
+    expect(await late.text()).toContain("has landed in every channel already");
 
     // The feed is answered from memory until one of its channels announces a change.
     const [notice] = await h.deps.db
       .select()
       .from(alerts)
-      .where(like(alerts.summary, `${sha.slice(0, 12)} landed in%`))
+      .where(like(alerts.summary, "#7003 landed in%"))
       .limit(1);
     const { id: _, ...copy } = notice ?? expect.unreachable("no notice");
     await h.deps.db

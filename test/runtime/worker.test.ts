@@ -8,7 +8,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ChannelSpec } from "../../src/config/channels-file.ts";
 import { parseConfig } from "../../src/config/config.ts";
-import { releaseCommits, releases } from "../../src/db/schema.ts";
+import { pullRequests, releaseCommits, releases } from "../../src/db/schema.ts";
 import { TICK_CRON } from "../../src/jobs/schedule.ts";
 import type { R2BucketLike } from "../../src/publish/r2-store.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
@@ -276,7 +276,7 @@ describe.skipIf(!pgUp)("on workerd (Miniflare), Postgres through Hyperdrive, fil
     expect(await revision.text()).toBe(sim.github.model.branchHead("nixos-unstable"));
   });
 
-  it("refuses webhooks but Slack's with a 400, and its cron ticks follow a feed subscription to a landing that was not recorded", async () => {
+  it("refuses webhooks but Slack's with a 400, and its cron ticks follow a PR subscription (merged later, landing not recorded) with no serve scheduler", async () => {
     const subscribe = (body: Record<string, string>) =>
       mf.dispatchFetch(`${PUBLIC_URL}/api/v1/subscriptions`, {
         method: "POST",
@@ -292,14 +292,32 @@ describe.skipIf(!pgUp)("on workerd (Miniflare), Postgres through Hyperdrive, fil
     expect(hook.status).toBe(400);
     expect(await hook.text()).toMatch(/only to Slack incoming webhooks.*DNS rebinding/);
 
-    // The commit the cron test released, as if recording its landings had missed it.
-    const sha = sim.github.model.branchHead("nixos-unstable") ?? "";
-    await db.db.delete(releaseCommits).where(eq(releaseCommits.sha, sha));
-    const res = await subscribe({ kind: "commit", subject: sha, delivery: "feed" });
+    // A PR open when subscribed to, then merged: its merge commit is the one the cron test
+    // released, which floodgate learns only when it re-reads the PR (at most every 10 minutes).
+    sim.github.model.addPull({
+      number: 9001,
+      title: "hello",
+      mergeCommitSha: null,
+      baseRef: "master",
+    });
+    const res = await subscribe({ kind: "pr", subject: "9001", delivery: "feed" });
     expect(res.status, await res.clone().text()).toBe(201);
     const made = (await res.json()) as { feedUrl: string; channels: string[] };
     expect(made.channels).toContain("nixos-unstable");
-
+    const sha = sim.github.model.branchHead("nixos-unstable") ?? "";
+    sim.github.model.addPull({
+      number: 9001,
+      title: "hello",
+      mergeCommitSha: sha,
+      baseRef: "master",
+    });
+    const elevenMinutesAgo = new Date(Date.now() - 11 * 60_000);
+    await db.db
+      .update(pullRequests)
+      .set({ fetchedAt: elevenMinutesAgo })
+      .where(eq(pullRequests.number, 9001));
+    // And as if recording the release's landings had missed it: only GitHub's compare can tell.
+    await db.db.delete(releaseCommits).where(eq(releaseCommits.sha, sha));
     const feedPath = new URL(made.feedUrl).pathname;
     expect(await (await get(feedPath)).text()).not.toContain("landed in");
 
@@ -309,7 +327,8 @@ describe.skipIf(!pgUp)("on workerd (Miniflare), Postgres through Hyperdrive, fil
     const worker = asScheduledWorker(await mf.getWorker());
     await worker.scheduled({ cron: TICK_CRON, scheduledTime: new Date() });
     await vi.waitFor(
-      async () => expect(await (await get(feedPath)).text()).toContain("landed in nixos-unstable"),
+      async () =>
+        expect(await (await get(feedPath)).text()).toContain("#9001 landed in nixos-unstable"),
       { timeout: 45_000, interval: 500 },
     );
     // Both channels' invocations finish before the database and Miniflare go away.

@@ -9,7 +9,9 @@ import {
   type LandingDeps,
   resolveCommit,
 } from "../../status/landings/commit-landing.ts";
+import { containment } from "../../status/landings/channel-landing.ts";
 import { landedRelease } from "../../status/landings/landing-queries.ts";
+import { currentReleaseOf } from "../../status/read-model/channel-status.ts";
 import { hmacSha256Hex } from "../targets.ts";
 import type { SubscriptionPoster } from "./subscription-poster.ts";
 import {
@@ -89,6 +91,28 @@ async function subjectOf(deps: CreateDeps, req: SubscriptionRequest) {
   return { subject: String(pull.number), branch: pull.baseRef, sha };
 }
 
+/**
+ * Whether `channel` has the change already: a recorded landing, else GitHub's compare against
+ * its current release (a change from before recording, or one a release brought past what was
+ * recorded). Out of lookups' budget, it counts as not there: the follow pass decides later.
+ */
+async function inChannel(
+  deps: CreateDeps,
+  contains: ReturnType<typeof containment>,
+  channel: string,
+  sha: string,
+): Promise<boolean> {
+  if (await landedRelease(deps.db, channel, sha)) return true;
+  const current = await currentReleaseOf(deps.db, channel);
+  if (!current) return false;
+  try {
+    return (await contains(sha, current.revision)).contained;
+  } catch (err) {
+    if (err instanceof RetryLaterError) return false;
+    throw err;
+  }
+}
+
 /** Sends the test delivery; a URL that does not take it (or redirects) is refused with the reason. */
 async function verifyEndpoint(deps: CreateDeps, req: SubscriptionRequest, secret: string | null) {
   if (req.delivery === "feed" || !req.url) return;
@@ -146,8 +170,9 @@ export async function createSubscription(
     throw new BadRequestError(`no channel follows the branch ${branch}`);
   }
   const reached: string[] = [];
+  const contains = containment(deps.git);
   for (const channel of sha ? channels : []) {
-    if (await landedRelease(deps.db, channel, sha ?? "")) reached.push(channel);
+    if (await inChannel(deps, contains, channel, sha ?? "")) reached.push(channel);
   }
   if (branch !== null && reached.length === channels.length) {
     throw new BadRequestError(`${req.kind} ${subject} has landed in every channel already`);

@@ -24,8 +24,9 @@ import { loadChannelSnapshot } from "../status/read-model/channel-snapshot.ts";
 const webAssets = parseWebAssets(webAssetsText);
 // Per isolate: requests reuse the pointers for READ_MODEL_MAX_AGE_MS (the Workers freshness bound).
 const snapshotCell = createSnapshotCell();
-// Per isolate too: private feeds kept for at most a minute (no change reaches an isolate).
-const subscriptionFeeds = createSubscriptionFeedCache();
+// Per isolate too: private feeds, dropped on changes this isolate's own ticks announce; other
+// isolates' are not heard, so kept no longer than the read model (the Workers freshness bound).
+const subscriptionFeeds = createSubscriptionFeedCache({ ttlMs: READ_MODEL_MAX_AGE_MS });
 
 // The slice of the Workers runtime types used here (no @cloudflare/workers-types dependency).
 interface ExecutionContext {
@@ -80,10 +81,12 @@ function open(env: Env) {
   const adapters = { db: handle.db, store, logger, owner, connectionAddress };
   // Slack's fixed host only: a Worker's fetch cannot be pinned to an address floodgate checked.
   const subscriptionPoster = createSlackOnlyPoster();
-  return {
-    deps: makeDeps(config, adapters, { webAssets, subscriptionPoster }),
-    close: handle.close,
-  };
+  const deps = makeDeps(config, adapters, { webAssets, subscriptionPoster });
+  deps.changes.onChange((channel) => {
+    subscriptionFeeds.channelChanged(channel);
+    return undefined;
+  });
+  return { deps, close: handle.close };
 }
 
 // biome-ignore lint/style/noDefaultExport: Workers need the default export.

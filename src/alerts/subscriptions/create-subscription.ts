@@ -4,12 +4,12 @@ import { subscriptions } from "../../db/schema.ts";
 import { type BranchGraph, downstream } from "../../domain/branch-graph.ts";
 import { BadRequestError, NotFoundError, RetryLaterError } from "../../errors.ts";
 import { cachedPull } from "../../git/cached-pulls.ts";
+import { containment } from "../../status/landings/channel-landing.ts";
 import {
   badRequest,
   type LandingDeps,
   resolveCommit,
 } from "../../status/landings/commit-landing.ts";
-import { containment } from "../../status/landings/channel-landing.ts";
 import { landedRelease } from "../../status/landings/landing-queries.ts";
 import { currentReleaseOf } from "../../status/read-model/channel-status.ts";
 import { hmacSha256Hex } from "../targets.ts";

@@ -26,7 +26,11 @@ const CACHED_PATHS =
   /^\/(?:|api\/v1\/channels(?:\/[^/]+(?:\/lag)?)?|channels\/[^/]+|metrics|history\/[^/]+|feeds\/[^/]+\.atom|badges\/[^/]+\.svg)$/;
 
 interface Rendered {
-  body: string;
+  /**
+   * The rendering as UTF-8 bytes: a string body was measured and encoded again for every request
+   * (a channel page is ~80 KB, and two bytes a character once it holds one non-ASCII character).
+   */
+  plain: Uint8Array<ArrayBuffer>;
   contentType: string;
   etag: string;
   /** Compressed once per rendering, so a busy page costs no compression per request. */
@@ -128,9 +132,8 @@ export function cacheKey(url: string): string {
   return parsed.href;
 }
 
-// A string's length counts its bytes: pages are mostly ASCII (V8 keeps those one byte a char).
 const bytesOf = (page: Rendered) =>
-  page.body.length + (page.encoded.br?.byteLength ?? 0) + (page.encoded.gzip?.byteLength ?? 0);
+  page.plain.byteLength + (page.encoded.br?.byteLength ?? 0) + (page.encoded.gzip?.byteLength ?? 0);
 
 /** Keeps a 200 answer (anything else passes through untouched). */
 async function capture(
@@ -141,13 +144,14 @@ async function capture(
 ): Promise<Rendered | null> {
   if (res.status !== 200) return null;
   const body = await res.clone().text();
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
+  const plain = new TextEncoder().encode(body);
+  const digest = await crypto.subtle.digest("SHA-256", plain);
   const hex = [...new Uint8Array(digest).slice(0, 12)]
     .map((b) => b.toString(16).padStart(2, "0"))
     .join("");
   const contentType = res.headers.get("Content-Type") ?? "text/plain; charset=utf-8";
   const encoded = encode ? await encode(body) : {};
-  return { body, contentType, etag: `"${hex}"`, encoded, generation, renderedAtMs: at };
+  return { plain, contentType, etag: `"${hex}"`, encoded, generation, renderedAtMs: at };
 }
 
 // Each coding is its own representation with its own strong ETag ("<hash>-br"); any of them
@@ -173,6 +177,6 @@ function answer(
   if (matches) return new Response(null, { status: 304, headers });
   headers["Content-Type"] = page.contentType;
   if (picked) headers["Content-Encoding"] = picked.coding;
-  const body = method === "HEAD" ? null : (picked?.body ?? page.body);
+  const body = method === "HEAD" ? null : (picked?.body ?? page.plain);
   return new Response(body, { status: 200, headers });
 }

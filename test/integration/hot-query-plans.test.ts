@@ -20,6 +20,7 @@ import {
   buildingEvalSaw,
   commitsByPrefix,
   landedRelease,
+  landedReleases,
   publishedReleases,
   recentPublishTimes,
   runningGateEvals,
@@ -223,6 +224,7 @@ describe.skipIf(!baseUrl)(
           await loadJobStrip(db, spec, end, "https://hydra.example");
           await channelPageFacts(db, spec.name, history);
           await publishedReleases(db, spec.name, { since });
+          await landedReleases(db, sha);
           await commitsByPrefix(db, "0000000");
           await commitsByPrefix(db, "0000000fffffffffffffffffffffffffffffffff");
         }),

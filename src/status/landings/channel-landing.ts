@@ -1,5 +1,6 @@
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
+import type { Release } from "../../db/schema.ts";
 import type { LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { latestBranchHead } from "../../git/latest-branch-head.ts";
 import type { LookupWrites } from "../../git/lookup-writes.ts";
@@ -49,6 +50,8 @@ export interface LandingContext {
   now: Date;
   publicUrl: string;
   hydraUrl?: string;
+  /** The first release of each channel recorded as bringing `sha`, read once per request. */
+  landedIn?(sha: string): Promise<Map<string, Release>>;
   /** Whether `revision` contains `sha`, memoised per request (see `containment`). */
   contains(sha: string, revision: string): Promise<{ contained: boolean; behindBy: number }>;
 }
@@ -165,7 +168,9 @@ export async function channelLanding(
   committedAt?: string,
 ): Promise<ChannelLanding> {
   const channel = spec.name;
-  const recorded = await landedRelease(ctx.db, channel, sha);
+  const recorded = ctx.landedIn
+    ? ((await ctx.landedIn(sha)).get(channel) ?? null)
+    : await landedRelease(ctx.db, channel, sha);
   if (recorded) {
     return { channel, status: "landed", release: releaseRef(ctx, recorded) };
   }

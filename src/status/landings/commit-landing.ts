@@ -1,7 +1,7 @@
 import type { Clock } from "../../clock.ts";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
-import type { PullRequestRow } from "../../db/schema.ts";
+import type { PullRequestRow, Release } from "../../db/schema.ts";
 import { type BranchGraph, graphOfSourceBranches } from "../../domain/branch-graph.ts";
 import { AppError, NotFoundError } from "../../errors.ts";
 import { isNotFound, type LookupHost } from "../../git/budgeted-lookup-host.ts";
@@ -14,7 +14,7 @@ import {
   type LandingContext,
 } from "./channel-landing.ts";
 import { type ChainBase, chainLandings, type NodeLanding } from "./graph-landing.ts";
-import { commitsByPrefix } from "./landing-queries.ts";
+import { commitsByPrefix, landedReleases } from "./landing-queries.ts";
 
 export interface LandingDeps {
   db: Db;
@@ -108,7 +108,16 @@ export async function resolveCommit(deps: LandingDeps, input: string): Promise<C
 }
 
 function landingContext(deps: LandingDeps): LandingContext {
+  const landed = new Map<string, Promise<Map<string, Release>>>();
   return {
+    landedIn: (sha) => {
+      let answer = landed.get(sha);
+      if (!answer) {
+        answer = landedReleases(deps.db, sha);
+        landed.set(sha, answer);
+      }
+      return answer;
+    },
     db: deps.db,
     git: deps.git,
     lookupWrites: deps.lookupWrites,

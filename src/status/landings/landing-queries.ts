@@ -48,6 +48,23 @@ export async function landedRelease(db: Db, channel: string, sha: string): Promi
   return row?.release ?? null;
 }
 
+/**
+ * For each channel, the first published release recorded as bringing `sha`: one query for every
+ * channel of a lookup (through `release_commits_sha`) instead of one per channel.
+ */
+export async function landedReleases(db: Db, sha: string): Promise<Map<string, Release>> {
+  const rows = await db
+    .select({ release: releases })
+    .from(releaseCommits)
+    .innerJoin(releases, eq(releases.id, releaseCommits.releaseId))
+    .where(and(eq(releaseCommits.sha, sha), eq(releases.state, "published")))
+    .orderBy(asc(releases.publishedAt), asc(releases.id));
+  const first = new Map<string, Release>();
+  for (const { release } of rows)
+    if (!first.has(release.channel)) first.set(release.channel, release);
+  return first;
+}
+
 export type PublishedRef = Pick<Release, "id" | "channel" | "name" | "revision" | "publishedAt">;
 
 const published = (channel: string) =>

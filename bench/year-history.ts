@@ -190,6 +190,7 @@ async function run(label: string, port: number, databaseUrl?: string) {
     const pages = [
       "/",
       `/channels/${channel}`,
+      `/api/v1/channels/${channel}`,
       "/api/v1/channels",
       `/api/v1/channels/${channel}/lag?days=90`,
     ];

@@ -7,8 +7,12 @@ import { refreshLagWindow } from "./refresh-lag-history.ts";
 
 /** How old a channel's loaded history may get before a read refreshes it (in the background). */
 export const LAG_HISTORY_MAX_AGE_MS = 30_000;
-/** Refreshes read only what changed; once in this long a window is loaded whole again. */
-export const LAG_HISTORY_FULL_RELOAD_MS = 3_600_000;
+/**
+ * Refreshes read only what changed; once in this long a window is loaded whole again, for what a
+ * refresh cannot see (a landing a lookup records for an old release). A whole 90-day load of a
+ * master channel holds PGlite's event loop 1-2 s with a year of history, so it stays rare.
+ */
+export const LAG_HISTORY_FULL_RELOAD_MS = 6 * 3_600_000;
 
 export interface LagReadModel {
   lag(channel: { name: string; sourceBranch: string }, days: number): Promise<ChannelLag>;

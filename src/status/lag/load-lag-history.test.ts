@@ -8,6 +8,7 @@ import { commits, releaseCommits, releases } from "../../db/schema.ts";
 import { scaleHistory, YEAR } from "../../sim/year-history/history-shape.ts";
 import { padChannels, seedHistory } from "../../sim/year-history/seed-history.ts";
 import { computeLag, type LagHistory } from "./compute-lag.ts";
+import { createLagReadModel } from "./lag-read-model.ts";
 import { firstSeenAt, loadLagWindow } from "./load-lag-history.ts";
 import { refreshLagWindow } from "./refresh-lag-history.ts";
 
@@ -167,5 +168,31 @@ describe("lag history over a year-shaped history", () => {
     expect(computeLag(refreshed?.history ?? whole.history, later, 30)).toEqual(
       computeLag(whole.history, later, 30),
     );
+  });
+
+  it("serves a commit pushed after the first read once the read model refreshes", async () => {
+    const spec = checked[2];
+    if (!spec) throw new Error("no channel");
+    let nowMs = end.getTime() + 10 * HOUR;
+    const model = createLagReadModel({
+      db: handle.db,
+      clock: { now: () => new Date(nowMs) },
+      maxAgeMs: 60_000,
+    });
+    const before = (await model.lag(spec, 30)).current.behind.commits;
+    const pushedAt = new Date(nowMs + 60_000);
+    await handle.db.insert(commits).values({
+      sha: "f".repeat(40),
+      committedAt: pushedAt,
+      firstSeenAt: pushedAt,
+      firstSeenBranch: spec.sourceBranch,
+    });
+    nowMs += 120_000;
+    let behind = (await model.lag(spec, 30)).current.behind.commits; // starts the refresh
+    for (let i = 0; i < 100 && behind === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      behind = (await model.lag(spec, 30)).current.behind.commits;
+    }
+    expect(behind).toBe(before + 1);
   });
 });

@@ -2,8 +2,9 @@
  * Public reads over one year of history (src/sim/year-history: 10 channels, 100k commits, 3k
  * releases, 2k evals × 200 constituents): p99 of `/`, `/channels/{c}`, `/api/v1/channels` and
  * `/api/v1/commits/{7-hex}` (300 prefixes of seeded commits in turn) under 50 connections, with
- * `floodgate serve` on PGlite and on PostgreSQL; and serve's RSS on PGlite, steady after the load,
- * split into PGlite's WASM heap, the JS heap and the rest (bench/support/memory-probe.mjs).
+ * `floodgate serve` on PGlite and on PostgreSQL; and serve's RSS on PGlite, steady after the load
+ * and one request for every page of every channel, split into PGlite's WASM heap, the JS heap and
+ * the rest (bench/support/memory-probe.mjs).
  * Run: npm run bench:year -- [--scale 1] [--seconds 8] [--only pglite|postgres]
  *   [--pglite-from DIR]: a copy of a data dir `npm run seed:year` filled, instead of seeding again.
  * Env: FLOODGATE_BENCH_DATABASE_URL (default the test server), BENCH_LOOP_PROBE=1 (after each
@@ -179,6 +180,28 @@ function lookupScript(prefixes: string[]): string {
   return path;
 }
 
+/** GETs each channel's pages and JSON and the global ones; returns how many answered 200. */
+async function warmEveryPage(url: string): Promise<number> {
+  const paths = ["/", "/api/v1/channels", "/metrics", "/api/v1/alerts"];
+  for (const { name } of specs) {
+    paths.push(
+      `/channels/${name}`,
+      `/api/v1/channels/${name}`,
+      `/api/v1/channels/${name}/lag?days=90`,
+      `/history/${name}`,
+      `/feeds/${name}.atom`,
+      `/badges/${name}.svg`,
+    );
+  }
+  let ok = 0;
+  for (const path of paths) {
+    const res = await fetch(`${url}${path}`);
+    await res.arrayBuffer();
+    if (res.status === 200) ok++;
+  }
+  return ok;
+}
+
 async function run(label: string, port: number, databaseUrl?: string) {
   const dataDir = join(dir, label);
   console.log(`${label}: one year of history (scale ${SCALE}), load ${load()}`);
@@ -213,6 +236,12 @@ async function run(label: string, port: number, databaseUrl?: string) {
       await wrk(serve.url, CONNECTIONS, SECONDS, { script: lookupScript(prefixes) }),
     );
     serve.printStalls();
+    // Every page of every channel once, so the RSS below holds all that serving them keeps.
+    const warmStarted = performance.now();
+    const warmed = await warmEveryPage(serve.url);
+    const warmSeconds = ((performance.now() - warmStarted) / 1000).toFixed(0);
+    console.log(`  every page of every channel once: ${warmed} pages in ${warmSeconds} s`);
+    serve.printStalls();
     // Steady: what stays once the load is over (the last of 10 s of samples).
     const samples: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -220,6 +249,7 @@ async function run(label: string, port: number, databaseUrl?: string) {
       samples.push(serve.rssMiB());
     }
     const steady = samples.at(-1) ?? Number.NaN;
+    serve.printStalls();
     const ok = label !== "PGlite" || steady < RSS_GOAL_MIB;
     if (label === "PGlite") {
       if (ok) met++;

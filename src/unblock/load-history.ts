@@ -59,6 +59,10 @@ export async function loadConstituentHistory(
           aggregateConstituents.aggregateId,
           gates.map((g) => g.buildId),
         ),
+        // Constituents are jobs of the gate's own jobset: their index finds the few builds of
+        // these jobs, instead of reading the build of each of the window's ~200 × 100 members.
+        eq(hydraBuilds.project, job.project),
+        eq(hydraBuilds.jobset, job.jobset),
         inArray(hydraBuilds.job, opts.jobs),
       ),
     );

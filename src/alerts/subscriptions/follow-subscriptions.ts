@@ -146,6 +146,9 @@ export async function followSubscriptions(deps: FollowDeps): Promise<number> {
   const ids = await liveIds(deps.db, 0);
   if (ids.length === 0) return 0;
   const state = await readFollowState(deps.upstreamCache);
+  // Claimed before the work: the Worker's queued ticks start together, and only the first to
+  // get here should spend the pass's reads (a near tie runs it twice; notices stay single).
+  await writeFollowState(deps.upstreamCache, { ...state, ranAt: now.toISOString() }, now);
   const git = readsCapped(deps.lookups.git, READS_PER_PASS);
   const pass: Pass = {
     deps,
@@ -187,8 +190,9 @@ export async function followSubscriptions(deps: FollowDeps): Promise<number> {
  */
 export async function followSubscriptionsWhenDue(deps: FollowDeps): Promise<number> {
   try {
-    const { ranAt } = await readFollowState(deps.upstreamCache);
-    if (deps.clock.now().getTime() - Date.parse(ranAt) < FOLLOW_EVERY_MS) return 0;
+    const state = await readFollowState(deps.upstreamCache);
+    const now = deps.clock.now();
+    if (now.getTime() - Date.parse(state.ranAt) < FOLLOW_EVERY_MS) return 0;
     return await followSubscriptions(deps);
   } catch (err) {
     deps.logger.warn("subscriptions not followed", {

@@ -21,8 +21,11 @@ const BASE_URL =
 const PUBLIC_URL = "http://floodgate.test";
 // Low enough that two channels ticking at once would exceed it if each paced itself alone.
 const HYDRA_RPS = 5;
-// Loopback delivery can lag a request's start by a few ms; the shared pace spaces starts exactly.
-const JITTER_MS = 40;
+// The shared pace spaces request starts exactly (200 ms at 5/s), but on a loaded 2-core machine
+// loopback delivery lags a start by up to ~200 ms (40 ms failed 2 runs in 5 at load 9). Arrivals in
+// a window of 1 s minus that lag come from starts in 1 s: at most HYDRA_RPS. Two channels pacing
+// alone (10/s) still put ~8 in such a window, so the check keeps failing without the shared pace.
+const JITTER_MS = 200;
 
 /** The most request arrivals seen in any window of `windowMs` (arrival times in ms, sorted). */
 function busiestWindow(times: number[], windowMs: number): number {

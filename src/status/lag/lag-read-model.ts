@@ -1,7 +1,7 @@
 import type { Clock } from "../../clock.ts";
 import type { Db } from "../../db/client.ts";
 import { computeLag } from "./compute-lag.ts";
-import type { ChannelLag } from "./lag-schema.ts";
+import { type ChannelLag, MAX_LAG_DAYS } from "./lag-schema.ts";
 import { type LoadedLagHistory, loadLagWindow } from "./load-lag-history.ts";
 import { refreshLagWindow } from "./refresh-lag-history.ts";
 
@@ -13,6 +13,19 @@ export const LAG_HISTORY_MAX_AGE_MS = 30_000;
  * master channel holds PGlite's event loop 1-2 s with a year of history, so it stays rare.
  */
 export const LAG_HISTORY_FULL_RELOAD_MS = 6 * 3_600_000;
+
+/**
+ * The windows held in memory: a read of `days` is computed from the smallest one that covers it
+ * (a longer window's history holds a shorter one's, and `computeLag` cuts it to `days`). Without
+ * tiers each of the 365 `?days=` values would be a window of its own, loaded whole (seconds of
+ * PGlite's event loop with a year) and kept: any client could stall the service and grow memory.
+ */
+export const LAG_WINDOW_TIERS = [7, 30, 90, MAX_LAG_DAYS] as const;
+
+/** The held window a read of `days` is computed from. */
+export function lagWindowDays(days: number): number {
+  return LAG_WINDOW_TIERS.find((tier) => tier >= days) ?? days;
+}
 
 export interface LagReadModel {
   lag(channel: { name: string; sourceBranch: string }, days: number): Promise<ChannelLag>;
@@ -67,14 +80,15 @@ export function createLagReadModel(deps: {
 
   return {
     async lag(channel, days) {
-      const key = `${channel.name}\n${channel.sourceBranch}\n${days}`;
+      const windowDays = lagWindowDays(days);
+      const key = `${channel.name}\n${channel.sourceBranch}\n${windowDays}`;
       const now = deps.clock.now();
       let entry = kept.get(key);
-      if (!entry) entry = await load(channel, days, key);
+      if (!entry) entry = await load(channel, windowDays, key);
       else if (now.getTime() - entry.loadedAtMs >= maxAgeMs && !entry.reloading) {
         const stale = entry;
         // A failed reload keeps the stale history; the next read past the bound tries again.
-        stale.reloading = load(channel, days, key).then(
+        stale.reloading = load(channel, windowDays, key).then(
           () => undefined,
           () => {
             stale.reloading = null;

@@ -8,7 +8,7 @@ import { commits, releaseCommits, releases } from "../../db/schema.ts";
 import { scaleHistory, YEAR } from "../../sim/year-history/history-shape.ts";
 import { padChannels, seedHistory } from "../../sim/year-history/seed-history.ts";
 import { computeLag, type LagHistory } from "./compute-lag.ts";
-import { createLagReadModel } from "./lag-read-model.ts";
+import { createLagReadModel, lagWindowDays } from "./lag-read-model.ts";
 import { firstSeenAt, loadLagWindow } from "./load-lag-history.ts";
 import { refreshLagWindow } from "./refresh-lag-history.ts";
 
@@ -95,12 +95,17 @@ describe("lag history over a year-shaped history", () => {
   it("loads from the revision served at the window's start and answers as the unbounded loader", async () => {
     let compared = 0;
     for (const spec of checked) {
-      for (const days of [3, 30, 90, 365]) {
+      for (const days of [3, 20, 30, 90, 365]) {
         for (const ago of [0, 40, 200]) {
           const now = new Date(end.getTime() - ago * DAY - 5 * HOUR);
           const bounded = await loadLagWindow(handle.db, spec, now, days);
           const unbounded = await unboundedHistory(handle.db, spec, now, days);
           expect(computeLag(bounded.history, now, days)).toEqual(computeLag(unbounded, now, days));
+          // The read model answers `days` from the tier's window: it must answer the same.
+          const tier = await loadLagWindow(handle.db, spec, now, lagWindowDays(days));
+          expect(computeLag(tier.history, now, days)).toEqual(
+            computeLag(bounded.history, now, days),
+          );
           if (bounded.start) {
             expect(bounded.history.commits.length).toBeLessThanOrEqual(unbounded.commits.length);
           }
@@ -108,7 +113,7 @@ describe("lag history over a year-shaped history", () => {
         }
       }
     }
-    expect(compared).toBe(36);
+    expect(compared).toBe(45);
   });
 
   it("refreshed step by step, a window holds what loading it whole at the end holds", async () => {

@@ -22,7 +22,12 @@ import type { Logger } from "./log.ts";
 import type { BlobStore } from "./publish/blob-store.ts";
 import { noWebAssets, type WebAssets } from "./status/assets/web-assets.ts";
 import { createBlockerIssuesModel } from "./status/blockers/blocker-issues-model.ts";
-import { createLagReadModel, type LagReadModel } from "./status/lag/lag-read-model.ts";
+import {
+  createLagReadModel,
+  LAG_HISTORY_MAX_AGE_MS,
+  LAG_HISTORY_QUIET_MAX_AGE_MS,
+  type LagReadModel,
+} from "./status/lag/lag-read-model.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
 import { pageContext } from "./status/pages/layout.ts";
 import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
@@ -128,7 +133,17 @@ const STATUS_BY_CODE: Record<string, 400 | 404 | 409 | 502> = {
 /** The HTTP app; no I/O at construction, so tests call `app.request()` and both runtimes share it. */
 export function createApp(deps: AppDeps): Hono {
   const readModel = deps.readModel ?? defaultReadModel(deps);
-  const lag = deps.lag ?? createLagReadModel(deps);
+  // Announced changes refresh the lag history; the short bound is for when nothing announces.
+  const lag =
+    deps.lag ??
+    createLagReadModel({
+      ...deps,
+      maxAgeMs: deps.changes ? LAG_HISTORY_QUIET_MAX_AGE_MS : LAG_HISTORY_MAX_AGE_MS,
+    });
+  deps.changes?.onChange(() => {
+    lag.sourcesChanged();
+    return undefined;
+  });
   const feedCache = deps.subscriptionFeeds ?? createSubscriptionFeedCache();
   deps.changes?.onChange((channel) => {
     feedCache.channelChanged(channel);

@@ -8,6 +8,12 @@ import { refreshLagWindow } from "./refresh-lag-history.ts";
 /** How old a channel's loaded history may get before a read refreshes it (in the background). */
 export const LAG_HISTORY_MAX_AGE_MS = 30_000;
 /**
+ * The same bound where every write is announced (`sourcesChanged`): a refresh then follows each
+ * change, and this only catches a missed announcement. Each refresh holds PGlite's event loop
+ * ~30-40 ms per window with a year of history, so a quiet service should not refresh every 30 s.
+ */
+export const LAG_HISTORY_QUIET_MAX_AGE_MS = 5 * 60_000;
+/**
  * Refreshes read only what changed; once in this long a window is loaded whole again, for what a
  * refresh cannot see (a landing a lookup records for an old release). A whole 90-day load of a
  * master channel holds PGlite's event loop 1-2 s with a year of history, so it stays rare.
@@ -29,12 +35,16 @@ export function lagWindowDays(days: number): number {
 
 export interface LagReadModel {
   lag(channel: { name: string; sourceBranch: string }, days: number): Promise<ChannelLag>;
+  /** Something was recorded (a tick, a flip): each window refreshes at its next read. */
+  sourcesChanged(): void;
 }
 
 interface Kept {
   loaded: LoadedLagHistory;
   loadedAtMs: number;
   fullAtMs: number;
+  /** `changes` when the load started: a change announced since makes the window due. */
+  changesSeen: number;
   reloading: Promise<void> | null;
 }
 
@@ -52,11 +62,13 @@ export function createLagReadModel(deps: {
   const maxAgeMs = deps.maxAgeMs ?? LAG_HISTORY_MAX_AGE_MS;
   const kept = new Map<string, Kept>();
   const pending = new Map<string, Promise<Kept>>();
+  let changes = 0;
 
   const load = (channel: { name: string; sourceBranch: string }, days: number, key: string) => {
     const running = pending.get(key);
     if (running) return running;
     const started = deps.clock.now();
+    const changesSeen = changes;
     const previous = kept.get(key);
     const full = !previous || started.getTime() - previous.fullAtMs >= LAG_HISTORY_FULL_RELOAD_MS;
     const loading = (async () => {
@@ -69,6 +81,7 @@ export function createLagReadModel(deps: {
         loaded,
         loadedAtMs: started.getTime(),
         fullAtMs: refreshed && previous ? previous.fullAtMs : started.getTime(),
+        changesSeen,
         reloading: null,
       };
       kept.set(key, entry);
@@ -85,7 +98,10 @@ export function createLagReadModel(deps: {
       const now = deps.clock.now();
       let entry = kept.get(key);
       if (!entry) entry = await load(channel, windowDays, key);
-      else if (now.getTime() - entry.loadedAtMs >= maxAgeMs && !entry.reloading) {
+      else if (
+        (entry.changesSeen !== changes || now.getTime() - entry.loadedAtMs >= maxAgeMs) &&
+        !entry.reloading
+      ) {
         const stale = entry;
         // A failed reload keeps the stale history; the next read past the bound tries again.
         stale.reloading = load(channel, windowDays, key).then(
@@ -96,6 +112,9 @@ export function createLagReadModel(deps: {
         );
       }
       return computeLag(entry.loaded.history, now, days);
+    },
+    sourcesChanged() {
+      changes++;
     },
   };
 }

@@ -200,4 +200,37 @@ describe("lag history over a year-shaped history", () => {
     }
     expect(behind).toBe(before + 1);
   });
+
+  it("refreshes a window when a change is announced, and not before its bound otherwise", async () => {
+    const spec = checked[1];
+    if (!spec) throw new Error("no channel");
+    let nowMs = end.getTime() + 20 * HOUR;
+    const model = createLagReadModel({
+      db: handle.db,
+      clock: { now: () => new Date(nowMs) },
+      maxAgeMs: 10 * 60_000,
+    });
+    const behind = async () => (await model.lag(spec, 30)).current.behind.commits;
+    const before = await behind();
+    const pushedAt = new Date(nowMs + 60_000);
+    await handle.db.insert(commits).values({
+      sha: "e".repeat(40),
+      committedAt: pushedAt,
+      firstSeenAt: pushedAt,
+      firstSeenBranch: spec.sourceBranch,
+    });
+    nowMs += 120_000;
+    // Unannounced and within the bound: reads keep the loaded history.
+    for (let i = 0; i < 10; i++) {
+      expect(await behind()).toBe(before);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    model.sourcesChanged();
+    let after = await behind(); // starts the refresh
+    for (let i = 0; i < 100 && after === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = await behind();
+    }
+    expect(after).toBe(before + 1);
+  });
 });

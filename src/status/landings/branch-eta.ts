@@ -1,4 +1,4 @@
-import { type Eta, type MergeSource, medianOf } from "./advance-cadence.ts";
+import { cadenceOf, type Eta, type MergeSource } from "./advance-cadence.ts";
 
 /** Fewer recorded merges of one branch into the next than this give no rhythm worth projecting. */
 export const MIN_MERGES_FOR_ETA = 3;
@@ -25,27 +25,24 @@ const SOURCE_WORDS: Record<MergeSource, string> = {
  * `MIN_MERGES_FOR_ETA` merges.
  */
 export function estimateMerge(from: string, history: MergeHistory, now: Date): Eta {
-  const times = history.mergedAt
-    .map((d) => d.getTime())
-    .sort((a, b) => a - b)
-    .slice(-MERGE_WINDOW);
-  const last = times.at(-1);
-  if (last === undefined || times.length < MIN_MERGES_FOR_ETA) {
+  const cadence = cadenceOf(history.mergedAt, now, MERGE_WINDOW, MIN_MERGES_FOR_ETA);
+  if (cadence.kind === "too-few") {
     const also = history.alsoLooked ? ` (${history.alsoLooked})` : "";
     return {
       kind: "unknown",
-      reason: `${times.length} recorded merge(s) of ${from} ${SOURCE_WORDS[history.source]}${also}; ${MIN_MERGES_FOR_ETA} are needed to estimate when the next comes`,
+      reason: `${cadence.count} recorded merge(s) of ${from} ${SOURCE_WORDS[history.source]}${also}; ${MIN_MERGES_FOR_ETA} are needed to estimate when the next comes`,
     };
   }
-  const median = medianOf(times.slice(1).map((t, i) => t - (times[i] ?? t)));
-  if (median <= 0) return { kind: "unknown", reason: `${from} was merged all at once` };
-  const slots = Math.max(1, Math.floor((now.getTime() - last) / median) + 1);
+  if (cadence.kind === "all-at-once") {
+    return { kind: "unknown", reason: `${from} was merged all at once` };
+  }
+  const { last, median, slots } = cadence;
   return {
     kind: "merge-cadence",
     at: new Date(last + slots * median).toISOString(),
     from,
     medianIntervalSeconds: Math.round(median / 1000),
-    basedOnMerges: times.length,
+    basedOnMerges: cadence.count,
     mergeSource: history.source,
     lastMergeAt: new Date(last).toISOString(),
   };

@@ -172,13 +172,19 @@ async function broughtFirstBy(
   return rows.map((r) => Number(r.seconds));
 }
 
+/** Per channel, what `/metrics` adds and the releases its histogram counted. */
+export type MetricsHistory = ReadonlyMap<
+  string,
+  ChannelMetricsHistory & { counted: CountedLatency }
+>;
+
 /** Everything `/metrics` adds per channel; pass the last result to count only new releases. */
 export async function loadMetricsHistory(
   db: Db,
   specs: ChannelSpec[],
   now: Date,
-  previous?: ReadonlyMap<string, ChannelMetricsHistory & { counted: CountedLatency }>,
-): Promise<Map<string, ChannelMetricsHistory & { counted: CountedLatency }>> {
+  previous?: MetricsHistory,
+): Promise<MetricsHistory> {
   const cutoff = new Date(now.getTime() - LANDINGS_SETTLE_MS);
   const entries = await Promise.all(
     specs.map(async (spec) => {

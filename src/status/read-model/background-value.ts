@@ -9,7 +9,8 @@ export interface BackgroundValue<T> {
  * Public reads so never wait on a database round trip after the first.
  */
 export function createBackgroundValue<T>(opts: {
-  load: () => Promise<T>;
+  /** Given the kept value, so a reload can add to it instead of starting over. */
+  load: (previous: T | undefined) => Promise<T>;
   maxAgeMs: number;
   nowMs?: () => number;
   onStale?: (err: unknown) => void;
@@ -21,7 +22,7 @@ export function createBackgroundValue<T>(opts: {
   const reload = () => {
     const startedAt = nowMs();
     loading ??= opts
-      .load()
+      .load(kept?.value)
       .then((value) => {
         kept = { value, loadedAtMs: startedAt };
         return value;

@@ -4,7 +4,7 @@ import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { loadMetricsHistory } from "../metrics/load-metrics-history.ts";
+import { loadMetricsHistory, type MetricsHistory } from "../metrics/load-metrics-history.ts";
 import { renderMetrics } from "../prometheus-metrics.ts";
 import { advanceHistory } from "../read-model/advance-history.ts";
 import { createBackgroundValue } from "../read-model/background-value.ts";
@@ -26,13 +26,9 @@ const METRICS_HISTORY_MAX_AGE_MS = 30_000;
 /** Machine-readable views for existing tools: Prometheus `/metrics` and channels.nix.gsc.io's history. */
 export function exportRoutes(deps: ExportRoutesDeps): Hono {
   const app = new Hono();
-  let counted: Awaited<ReturnType<typeof loadMetricsHistory>> | undefined;
-  const history = createBackgroundValue({
+  const history = createBackgroundValue<MetricsHistory>({
     // Each reload counts only the releases published since the last one.
-    load: async () => {
-      counted = await loadMetricsHistory(deps.db, deps.channels, deps.clock.now(), counted);
-      return counted;
-    },
+    load: (previous) => loadMetricsHistory(deps.db, deps.channels, deps.clock.now(), previous),
     maxAgeMs: METRICS_HISTORY_MAX_AGE_MS,
     onStale: (err) => deps.logger.warn("serving the last metrics history", { error: String(err) }),
   });

@@ -124,16 +124,21 @@ async function follow(pass: Pass, id: number): Promise<number> {
   });
 }
 
-/** Live PR and commit subscriptions, the ones after `after` first (a pass resumes where it stopped). */
-async function liveIds(db: Db, after: number): Promise<number[]> {
+/** Live PR and commit subscriptions, oldest first. */
+async function liveIds(db: Db): Promise<number[]> {
   const rows = await db
     .select({ id: subscriptions.id })
     .from(subscriptions)
     .where(and(inArray(subscriptions.kind, ["pr", "commit"]), isNull(subscriptions.endedAt)))
     .orderBy(asc(subscriptions.id));
-  const ids = rows.map((r) => r.id);
-  return [...ids.filter((id) => id > after), ...ids.filter((id) => id <= after)];
+  return rows.map((r) => r.id);
 }
+
+/** The ones after `after` first: a pass resumes where the last one stopped. */
+const resumingAfter = (ids: number[], after: number) => [
+  ...ids.filter((id) => id > after),
+  ...ids.filter((id) => id <= after),
+];
 
 /**
  * Follows what live subscriptions wait for, within `READS_PER_PASS` of the lookups' GitHub
@@ -143,7 +148,7 @@ async function liveIds(db: Db, after: number): Promise<number[]> {
  */
 export async function followSubscriptions(deps: FollowDeps): Promise<number> {
   const now = deps.clock.now();
-  const ids = await liveIds(deps.db, 0);
+  const ids = await liveIds(deps.db);
   if (ids.length === 0) return 0;
   const state = await readFollowState(deps.upstreamCache);
   // Claimed before the work: the Worker's queued ticks start together, and only the first to
@@ -161,7 +166,7 @@ export async function followSubscriptions(deps: FollowDeps): Promise<number> {
   };
   let told = 0;
   let after = 0;
-  for (const id of await liveIds(deps.db, state.after)) {
+  for (const id of resumingAfter(ids, state.after)) {
     try {
       told += await follow(pass, id);
     } catch (err) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, eq, gte, isNull, lte, or, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "../../../test/support/test-db.ts";
@@ -175,62 +176,57 @@ describe("lag history over a year-shaped history", () => {
     );
   });
 
-  it("serves a commit pushed after the first read once the read model refreshes", async () => {
-    const spec = checked[2];
-    if (!spec) throw new Error("no channel");
-    let nowMs = end.getTime() + 10 * HOUR;
+  /** A read model over `spec` at a movable clock, and a commit pushed a minute after its first read. */
+  async function modelWithPushedCommit(
+    spec: (typeof checked)[number],
+    at: number,
+    maxAgeMs: number,
+  ) {
+    let nowMs = at;
     const model = createLagReadModel({
       db: handle.db,
       clock: { now: () => new Date(nowMs) },
-      maxAgeMs: 60_000,
-    });
-    const before = (await model.lag(spec, 30)).current.behind.commits;
-    const pushedAt = new Date(nowMs + 60_000);
-    await handle.db.insert(commits).values({
-      sha: "f".repeat(40),
-      committedAt: pushedAt,
-      firstSeenAt: pushedAt,
-      firstSeenBranch: spec.sourceBranch,
-    });
-    nowMs += 120_000;
-    let behind = (await model.lag(spec, 30)).current.behind.commits; // starts the refresh
-    for (let i = 0; i < 100 && behind === before; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      behind = (await model.lag(spec, 30)).current.behind.commits;
-    }
-    expect(behind).toBe(before + 1);
-  });
-
-  it("refreshes a window when a change is announced, and not before its bound otherwise", async () => {
-    const spec = checked[1];
-    if (!spec) throw new Error("no channel");
-    let nowMs = end.getTime() + 20 * HOUR;
-    const model = createLagReadModel({
-      db: handle.db,
-      clock: { now: () => new Date(nowMs) },
-      maxAgeMs: 10 * 60_000,
+      maxAgeMs,
     });
     const behind = async () => (await model.lag(spec, 30)).current.behind.commits;
     const before = await behind();
     const pushedAt = new Date(nowMs + 60_000);
     await handle.db.insert(commits).values({
-      sha: "e".repeat(40),
+      sha: createHash("sha1").update(`${spec.name} ${at}`).digest("hex"),
       committedAt: pushedAt,
       firstSeenAt: pushedAt,
       firstSeenBranch: spec.sourceBranch,
     });
     nowMs += 120_000;
+    /** Reads until the background refresh a read starts has shown a change (2 s at most). */
+    const behindOnceRefreshed = async () => {
+      let seen = await behind();
+      for (let i = 0; i < 100 && seen === before; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen = await behind();
+      }
+      return seen;
+    };
+    return { model, before, behind, behindOnceRefreshed };
+  }
+
+  it("serves a commit pushed after the first read once the read model refreshes", async () => {
+    const spec = checked[2];
+    if (!spec) throw new Error("no channel");
+    const pushed = await modelWithPushedCommit(spec, end.getTime() + 10 * HOUR, 60_000);
+    expect(await pushed.behindOnceRefreshed()).toBe(pushed.before + 1);
+  });
+
+  it("refreshes a window when a change is announced, and not before its bound otherwise", async () => {
+    const spec = checked[1];
+    if (!spec) throw new Error("no channel");
+    const pushed = await modelWithPushedCommit(spec, end.getTime() + 20 * HOUR, 10 * 60_000);
     // Unannounced and within the bound: reads keep the loaded history.
     for (let i = 0; i < 10; i++) {
-      expect(await behind()).toBe(before);
+      expect(await pushed.behind()).toBe(pushed.before);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    model.sourcesChanged();
-    let after = await behind(); // starts the refresh
-    for (let i = 0; i < 100 && after === before; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      after = await behind();
-    }
-    expect(after).toBe(before + 1);
+    pushed.model.sourcesChanged();
+    expect(await pushed.behindOnceRefreshed()).toBe(pushed.before + 1);
   });
 });

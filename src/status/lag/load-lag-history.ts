@@ -78,7 +78,8 @@ export async function firstSeenAt(
   return row?.at ?? null;
 }
 
-const published = (channel: string) =>
+/** A channel's published releases (those with a publish time). */
+export const published = (channel: string) =>
   and(
     eq(releases.channel, channel),
     eq(releases.state, "published"),

@@ -6,6 +6,7 @@ import {
   firstSeenAt,
   inWindow,
   type LoadedLagHistory,
+  published,
   publishedAfter,
   sourceCommits,
 } from "./load-lag-history.ts";
@@ -77,14 +78,7 @@ async function landingsOf(db: Db, channel: string, after: Date, to: Date) {
     .select({ sha: releaseCommits.sha, at: releases.publishedAt })
     .from(releaseCommits)
     .innerJoin(releases, eq(releases.id, releaseCommits.releaseId))
-    .where(
-      and(
-        eq(releases.channel, channel),
-        eq(releases.state, "published"),
-        gt(releases.publishedAt, after),
-        lte(releases.publishedAt, to),
-      ),
-    );
+    .where(and(published(channel), gt(releases.publishedAt, after), lte(releases.publishedAt, to)));
   const landed = new Map<string, Date>();
   for (const { sha, at } of rows) {
     const known = landed.get(sha);

@@ -42,6 +42,7 @@ import { alertRoutes } from "./status/routes/alert-routes.ts";
 import { assetRoutes } from "./status/routes/asset-routes.ts";
 import { auditRoute } from "./status/routes/audit-route.ts";
 import { badgeRoutes } from "./status/routes/badge-routes.ts";
+import type { PageCache } from "./status/routes/cached-pages.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
 import type { EncodeBody } from "./status/routes/content-coding.ts";
@@ -79,6 +80,8 @@ export interface AppDeps {
   changes?: ChannelChanges;
   /** The pointers and status rows public reads use; default one reloaded every few seconds. */
   readModel?: ChannelReadModel;
+  /** Renderings of pages and JSON; default one per app (Node shares it with its fast path). */
+  pageCache?: PageCache;
   /** Lag over time (charts, `/api/v1/channels/{c}/lag`); default one over `db` per app. */
   lag?: LagReadModel;
   /** `https://github.com/{FLOODGATE_REPO}`: every commit and PR link points there. */
@@ -189,6 +192,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use(
     pageCache({
       readModel,
+      ...(deps.pageCache ? { cache: deps.pageCache } : {}),
       rerender: (request) => app.fetch(request),
       ...(deps.encodePage ? { encode: deps.encodePage } : {}),
     }),

@@ -128,6 +128,7 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
       publicFastPath(
         {
           readModel: rt.readModel,
+          pages: rt.pages,
           channels: config.channels.map((c) => c.name),
           publicUrl: config.publicUrl,
           ...(rt.files ? { store: rt.files } : {}),

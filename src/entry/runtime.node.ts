@@ -22,6 +22,7 @@ import { createS3Store } from "../publish/s3-store.ts";
 import { loadWebAssets } from "../status/assets/web-assets.node.ts";
 import type { ChannelReadModel } from "../status/read-model/channel-read-model.ts";
 import { EMBEDDED_POLL_INTERVAL_MS } from "../status/read-model/follow-changes.ts";
+import { createPageCache, type PageCache } from "../status/routes/cached-pages.ts";
 import { nodeConnectionAddress } from "../status/routes/connection-address.node.ts";
 import { encodeBodyNode } from "../status/routes/encode-body.node.ts";
 
@@ -38,6 +39,8 @@ export interface Runtime {
   deps: Deps;
   app: Hono;
   readModel: ChannelReadModel;
+  /** The app's renderings of pages and JSON, which Node's fast path serves while they are fresh. */
+  pages: PageCache;
   /** The release files when they are on disk (file://), which Node's fast path serves directly. */
   files?: FsStore;
   /** LISTEN on the database, where it has one other processes can NOTIFY (PostgreSQL). */
@@ -111,11 +114,13 @@ export async function openRuntime(
     const readModel = config.databaseUrl
       ? defaultReadModel(deps)
       : defaultReadModel(deps, EMBEDDED_POLL_INTERVAL_MS + READ_MODEL_MAX_AGE_MS);
+    const pages = createPageCache();
     return {
       config,
       deps,
-      app: createApp({ ...deps, readModel }),
+      app: createApp({ ...deps, readModel, pageCache: pages }),
       readModel,
+      pages,
       ...(files ? { files } : {}),
       ...(handle.listen ? { listen: handle.listen } : {}),
       advertise: handle.advertise,

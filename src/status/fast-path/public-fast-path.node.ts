@@ -6,6 +6,7 @@ import type { Logger } from "../../log.ts";
 import type { FsStore, LocalBlob } from "../../publish/fs-store.node.ts";
 import { INDEX_FILE } from "../../publish/release-paths.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
+import { answerPage, type PageCache, pageKey } from "../routes/cached-pages.ts";
 import { planFileResponse } from "../routes/file-response.ts";
 import { parseReleasePath } from "../routes/releases.ts";
 import { type FlatHeaders, preparedRedirects } from "./prepared-redirects.ts";
@@ -14,6 +15,8 @@ export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface FastPathDeps {
   readModel: ChannelReadModel;
+  /** The app's renderings of pages and JSON: fresh ones are served from here (`PageCache.judge`). */
+  pages?: PageCache;
   channels: string[];
   publicUrl: string;
   /** Release files on disk; without it (S3 storage) files are the app's to serve. */
@@ -72,9 +75,10 @@ function isPlainGet(req: IncomingMessage): boolean {
 }
 
 /**
- * `/<channel>[/<file>]` redirects and `/releases/…` files answered by Node itself, from the read
- * model and the file store: no router, no Web streams, no database. Anything else, any error and
- * any request it is unsure about goes to `fallback` (the Hono app), which answers the same way.
+ * `/<channel>[/<file>]` redirects, `/releases/…` files and fresh renderings of pages answered by
+ * Node itself, from the read model, the file store and the page cache: no router, no Web streams,
+ * no database. Anything else (a page's miss, expiry or change, which the app renders), any error
+ * and any request it is unsure about goes to `fallback` (the Hono app), which answers the same way.
  */
 export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener {
   const common = deps.commonHeaders ?? {};
@@ -136,6 +140,28 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
     return send(req, res, key, blob, bytes);
   };
 
+  /** Writes a fresh rendering of the page at `path`; false when the app must answer. */
+  const servePage = (req: IncomingMessage, res: ServerResponse, path: string, search: string) => {
+    const snapshot = deps.readModel.peek();
+    if (!deps.pages || !snapshot) return false;
+    const verdict = deps.pages.judge(pageKey(path, search), snapshot);
+    if (verdict.kind !== "fresh") return false;
+    const acceptEncoding = header(req, "accept-encoding");
+    const answer = answerPage(verdict.page, {
+      method: req.method ?? "GET",
+      ifNoneMatch: header(req, "if-none-match"),
+      acceptEncoding,
+    });
+    // The app's compress() deflates /api/ JSON for a client that accepts neither br nor gzip.
+    if (answer.headers["Content-Encoding"] === undefined && acceptEncoding?.includes("deflate")) {
+      return false;
+    }
+    const length = answer.bytes ? { "Content-Length": String(answer.bytes.byteLength) } : {};
+    res.writeHead(answer.status, { ...common, ...answer.headers, ...length });
+    res.end(answer.sendBody ? answer.bytes : undefined);
+    return true;
+  };
+
   return (req, res) => {
     const method = req.method;
     if (method !== "GET" && method !== "HEAD") return fallback(req, res);
@@ -146,9 +172,12 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
 
     if (!path.startsWith("/releases/")) {
       const headers = redirect(path);
-      if (!headers) return fallback(req, res);
-      res.writeHead(302, headers);
-      return void res.end();
+      if (headers) {
+        res.writeHead(302, headers);
+        return void res.end();
+      }
+      if (!servePage(req, res, path, query === -1 ? "" : url.slice(query))) fallback(req, res);
+      return;
     }
     const hit = kept.get(path);
     if (hit && Date.now() - hit.at < RECHECK_MS) {

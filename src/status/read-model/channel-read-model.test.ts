@@ -93,4 +93,25 @@ describe("createChannelReadModel", () => {
     await model.refresh();
     expect(model.peek()?.entries.get("c")?.release?.name).toBe("r2");
   });
+
+  it("moves the pointers only on a flip, and neither on the lease columns no read shows", async () => {
+    const row = { name: "c", leaseOwner: null, lastOutcome: { kind: "idle" } };
+    const release = { id: 1, name: "r1" };
+    const model = createChannelReadModel({
+      load: async () => new Map([["c", { row, release } as unknown as ChannelSnapshotEntry]]),
+      maxAgeMs: 60_000,
+    });
+    const seen = async () => {
+      const { generation, pointers } = await model.refresh();
+      return [generation, pointers];
+    };
+    expect(await seen()).toEqual([1, 1]);
+    row.leaseOwner = "node-1" as never;
+    expect(await seen()).toEqual([1, 1]);
+    row.lastOutcome = { kind: "blocked" };
+    expect(await seen()).toEqual([2, 1]);
+    release.id = 2;
+    release.name = "r2";
+    expect(await seen()).toEqual([3, 2]);
+  });
 });

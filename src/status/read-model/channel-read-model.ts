@@ -4,6 +4,13 @@ export interface ChannelSnapshot {
   entries: ReadonlyMap<string, ChannelSnapshotEntry>;
   /** Grows whenever a reload finds different data: caches of anything derived key on it. */
   generation: number;
+  /**
+   * Grows whenever a served pointer changes (a flip, a pin, a freeze): what must show at once.
+   * A change of the status rows alone (a tick's outcome) moves `generation` but not this.
+   */
+  pointers: number;
+  /** When the load that moved `generation` to its value started (how old the previous one is). */
+  changedAtMs: number;
   loadedAtMs: number;
 }
 
@@ -11,9 +18,35 @@ export interface ChannelSnapshot {
 export interface SnapshotCell {
   snapshot: ChannelSnapshot | null;
   fingerprint: string;
+  pointerFingerprint: string;
 }
 
-export const createSnapshotCell = (): SnapshotCell => ({ snapshot: null, fingerprint: "" });
+export const createSnapshotCell = (): SnapshotCell => ({
+  snapshot: null,
+  fingerprint: "",
+  pointerFingerprint: "",
+});
+
+// The lease columns change twice a tick (and on every heartbeat) and no public read shows them.
+const shown = (entries: Map<string, ChannelSnapshotEntry>) =>
+  JSON.stringify(
+    [...entries].map(([name, { row, release }]) => [
+      name,
+      row && { ...row, leaseOwner: null, leaseUntil: null },
+      release,
+    ]),
+  );
+
+const servedPointers = (entries: Map<string, ChannelSnapshotEntry>) =>
+  JSON.stringify(
+    [...entries].map(([name, { row, release }]) => [
+      name,
+      release?.id ?? null,
+      release?.name ?? null,
+      row?.pinnedReleaseId ?? null,
+      row?.frozen ?? null,
+    ]),
+  );
 
 /**
  * The channel → release pointers and status rows every public read needs, held in memory so no
@@ -50,18 +83,23 @@ export function createChannelReadModel(opts: ChannelReadModelOptions): ChannelRe
   const load = async (): Promise<ChannelSnapshot> => {
     const startedAt = nowMs();
     const entries = await opts.load();
-    const fingerprint = JSON.stringify([...entries]);
+    const fingerprint = shown(entries);
+    const pointerFingerprint = servedPointers(entries);
     const previous = cell.snapshot;
     const changed = !previous || fingerprint !== cell.fingerprint;
+    const flipped = !previous || pointerFingerprint !== cell.pointerFingerprint;
     const snapshot: ChannelSnapshot = {
       entries: changed || !previous ? entries : previous.entries,
       generation: (previous?.generation ?? 0) + (changed ? 1 : 0),
+      pointers: (previous?.pointers ?? 0) + (flipped ? 1 : 0),
+      changedAtMs: changed || !previous ? startedAt : previous.changedAtMs,
       loadedAtMs: startedAt,
     };
     // A slower, older load must not overwrite a newer one.
     if (!previous || previous.loadedAtMs <= startedAt) {
       cell.snapshot = snapshot;
       cell.fingerprint = fingerprint;
+      cell.pointerFingerprint = pointerFingerprint;
     }
     return cell.snapshot ?? snapshot;
   };

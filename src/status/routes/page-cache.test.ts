@@ -2,16 +2,27 @@ import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { createChannelReadModel } from "../read-model/channel-read-model.ts";
+import { PAGE_CACHE_CONTROL, PAGE_STALE_AFTER_CHANGE_MS } from "./cached-pages.ts";
 import type { EncodeBody } from "./content-coding.ts";
 import { encodeBodyNode } from "./encode-body.node.ts";
-import { PAGE_CACHE_CONTROL, pageCache } from "./page-cache.ts";
+import { pageCache } from "./page-cache.ts";
 
 function world(maxEntries?: number, encode?: EncodeBody, inBackground = false) {
-  const state = { version: "r1", renders: 0, now: 0 };
+  // `version` is the served release (a flip changes it); `outcome`, a status row a tick rewrites.
+  const state = { version: "r1", outcome: "idle", renders: 0, now: 0 };
   const readModel = createChannelReadModel({
     load: async () =>
-      new Map([["c", { row: null, release: null, version: state.version } as never]]),
+      new Map([
+        [
+          "c",
+          {
+            row: { name: "c", lastOutcome: { kind: state.outcome } } as never,
+            release: { id: Number(state.version.slice(1)), name: state.version } as never,
+          },
+        ],
+      ]),
     maxAgeMs: 60_000,
+    nowMs: () => state.now,
   });
   const app = new Hono();
   app.use(
@@ -26,7 +37,8 @@ function world(maxEntries?: number, encode?: EncodeBody, inBackground = false) {
   );
   app.get("/", (c) => {
     state.renders++;
-    return c.html(`<p>${state.version} render ${state.renders}</p>`);
+    const outcome = state.outcome === "idle" ? "" : ` ${state.outcome}`;
+    return c.html(`<p>${state.version} render ${state.renders}${outcome}</p>`);
   });
   app.get("/channels/:c", (c) => c.json({ error: "unknown" }, 404));
   app.get("/api/v1/channels/:c/lag", (c) => {
@@ -98,6 +110,45 @@ describe("pageCache", () => {
     expect(state.renders).toBe(2);
     expect(await (await app.request("http://localhost/")).text()).toBe("<p>r1 render 2</p>");
     expect(state.renders).toBe(2);
+  });
+
+  it("serves the previous rendering while a tick's outcome re-renders, within the bound", async () => {
+    const { state, readModel, app } = world(undefined, undefined, true);
+    await app.request("http://localhost/");
+    state.outcome = "blocked";
+    await readModel.refresh();
+    const during = await app.request("http://localhost/");
+    expect(await during.text()).toBe("<p>r1 render 1</p>");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await (await app.request("http://localhost/")).text()).toBe(
+      "<p>r1 render 2 blocked</p>",
+    );
+
+    // Past the bound after a change, nothing older is served: the request waits.
+    state.outcome = "failing";
+    await readModel.refresh();
+    state.now = PAGE_STALE_AFTER_CHANGE_MS;
+    expect(await (await app.request("http://localhost/")).text()).toBe(
+      "<p>r1 render 3 failing</p>",
+    );
+    // Nor a rendering two changes behind.
+    state.outcome = "idle";
+    await readModel.refresh();
+    state.outcome = "blocked";
+    await readModel.refresh();
+    expect(await (await app.request("http://localhost/")).text()).toBe(
+      "<p>r1 render 4 blocked</p>",
+    );
+  });
+
+  it("never serves a rendering from before a flip: requests wait for one that shows it", async () => {
+    const { state, readModel, app } = world(undefined, undefined, true);
+    await app.request("http://localhost/");
+    state.version = "r2";
+    await readModel.refresh();
+    const answers = await Promise.all([1, 2].map(() => app.request("http://localhost/")));
+    const bodies = await Promise.all(answers.map((a) => a.text()));
+    expect(bodies).toEqual(["<p>r2 render 2</p>", "<p>r2 render 2</p>"]);
   });
 
   it("never keeps errors or views outside the read model", async () => {

@@ -5,6 +5,7 @@ import { scenarioChannels } from "../../src/sim/scenario.ts";
 import { simChannel } from "../../src/sim/sim-channels.ts";
 import type { SimEval } from "../../src/sim/simulator.node.ts";
 import { LOOKUP_ANSWER_TTL_MS } from "../../src/status/landings/answer-cache.ts";
+import { OUTAGE_HOLD_MS } from "../../src/status/landings/upstream-outage.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 const HOUR = 3_600_000;
@@ -216,8 +217,9 @@ describe("has my commit landed? (master → nixos-unstable-small → nixos-unsta
 describe("commit and PR lookups: errors and pages", () => {
   let h: Harness;
   let seed: string;
+  let nowMs = Date.now();
   beforeAll(async () => {
-    h = await startHarness({}, { channels: CHANNELS });
+    h = await startHarness({}, { channels: CHANNELS, clock: { now: () => new Date(nowMs) } });
     seed = h.seedBranches();
   });
   afterAll(() => h.close());
@@ -247,6 +249,8 @@ describe("commit and PR lookups: errors and pages", () => {
     const res = await h.app.request(`/api/v1/commits/${"e".repeat(40)}`);
     expect(res.status).toBe(502);
     expect((await res.json()).error).toMatchObject({ code: "GITHUB_HTTP_5XX" });
+    // Lookups hold off GitHub for a while after it failed them (upstream-outage.ts).
+    nowMs += OUTAGE_HOLD_MS;
   });
 
   it("reports an open PR as not merged, and escapes what GitHub says on the page", async () => {

@@ -4,10 +4,11 @@ import { cachedLookupHost } from "../../git/cached-lookup-host.ts";
 import { createLookupBudget, type LookupBudget } from "../../git/lookup-budget.ts";
 import type { RateLimitState } from "../../git/rate-limit-watch.ts";
 import { type Admission, createClientAllowance } from "./client-allowance.ts";
+import { outageBreaker } from "./upstream-outage.ts";
 
 /** What keeps public lookups from spending the tick's GitHub rate limit. */
 export interface LookupGuard {
-  /** GitHub reads for lookups: cached, single-flight, within the lookups' budget. */
+  /** GitHub reads for lookups: cached, single-flight, within the lookups' budget, held off in an outage. */
   git: LookupHost;
   /** Takes one lookup from a client's allowance, or says when to come back. */
   admit(client: string): Admission;
@@ -32,7 +33,10 @@ export function createLookupGuard(opts: {
     opts.rateLimit,
     now,
   );
-  const git = cachedLookupHost(budgetedLookupHost(opts.git, budget, limits.githubPerHour), {
+  // Inside the cache, so concurrent reads of one key are one read; outside the budget, so reads
+  // refused during an outage spend none of it.
+  const budgeted = budgetedLookupHost(opts.git, budget, limits.githubPerHour);
+  const git = cachedLookupHost(outageBreaker(budgeted, { now }), {
     maxEntries: limits.cacheSize,
     negativeTtlMs: limits.negativeTtlSeconds * 1000,
     now,

@@ -1,6 +1,5 @@
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
-import type { Release } from "../../db/schema.ts";
 import type { LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { latestBranchHead } from "../../git/latest-branch-head.ts";
 import type { LookupWrites } from "../../git/lookup-writes.ts";
@@ -9,12 +8,14 @@ import { currentReleaseOf } from "../read-model/channel-status.ts";
 import { CADENCE_WINDOW, type Eta, estimateLanding } from "./advance-cadence.ts";
 import {
   buildingEvalSaw,
+  firstReleaseSeenAfter,
   landedRelease,
   type PublishedRef,
   publishedReleases,
   recentPublishTimes,
   runningGateEvals,
 } from "./landing-queries.ts";
+import type { Shortfalls } from "./partial-answer.ts";
 
 export interface ReleaseRef {
   name: string;
@@ -41,7 +42,22 @@ export type ChannelLanding =
       /** Its branch's ETA, then the channel's cadence (in a graph lookup). */
       eta: Eta;
     }
-  | { channel: string; status: "no-release" };
+  | { channel: string; status: "no-release" }
+  /** GitHub could not be asked (the answer's `partial` says why) and the records do not tell. */
+  | { channel: string; status: "unknown"; reason: string };
+
+/** Where and when floodgate first saw a commit on a branch it follows. */
+export interface FirstSeen {
+  branch: string;
+  at: string;
+}
+
+/** The commit a landing is asked about, as far as floodgate knows it. */
+export interface LandingCommit {
+  sha: string;
+  committedAt?: string;
+  firstSeen: FirstSeen | null;
+}
 
 export interface LandingContext {
   db: Db;
@@ -51,10 +67,15 @@ export interface LandingContext {
   publicUrl: string;
   hydraUrl?: string;
   /** The first release of each channel recorded as bringing `sha`, read once per request. */
-  landedIn?(sha: string): Promise<Map<string, Release>>;
+  landedIn?(sha: string): Promise<Map<string, PublishedRef>>;
   /** Whether `revision` contains `sha`, memoised per request (see `containment`). */
   contains(sha: string, revision: string): Promise<{ contained: boolean; behindBy: number }>;
+  /** Where GitHub failed this lookup: the answer is then partial (partial-answer.ts). */
+  shortfalls: Shortfalls;
 }
+
+/** What finding a channel's first release with a commit needs (a subscription's follow pass too). */
+type SearchContext = Pick<LandingContext, "db" | "contains" | "lookupWrites">;
 
 /** Ancestry through the host's compare, asked once per revision within one request. */
 export function containment(git: LookupHost): LandingContext["contains"] {
@@ -88,7 +109,7 @@ function releaseRef(ctx: LandingContext, release: PublishedRef): ReleaseRef {
  * it is the channel's first release, which may have found the commit already there.
  */
 export async function firstContaining(
-  ctx: LandingContext,
+  ctx: SearchContext,
   channel: string,
   sha: string,
   committedAt?: string,
@@ -115,7 +136,7 @@ const COMMIT_CLOCK_SKEW_MS = 86_400_000;
 
 /** Binary search of `published` (oldest first) for the first release containing `sha`. */
 async function searchFirst(
-  ctx: LandingContext,
+  ctx: SearchContext,
   published: PublishedRef[],
   sha: string,
   anchored: boolean,
@@ -164,10 +185,10 @@ async function runningEval(ctx: LandingContext, spec: ChannelSpec, sha: string) 
 export async function channelLanding(
   ctx: LandingContext,
   spec: ChannelSpec,
-  sha: string,
-  committedAt?: string,
+  commit: LandingCommit,
 ): Promise<ChannelLanding> {
   const channel = spec.name;
+  const { sha } = commit;
   const recorded = ctx.landedIn
     ? ((await ctx.landedIn(sha)).get(channel) ?? null)
     : await landedRelease(ctx.db, channel, sha);
@@ -176,9 +197,26 @@ export async function channelLanding(
   }
   const current = await currentReleaseOf(ctx.db, channel);
   if (!current) return { channel, status: "no-release" };
-  const inCurrent = await ctx.contains(sha, current.revision);
+  try {
+    return await askedLanding(ctx, spec, commit, current.revision);
+  } catch (err) {
+    const reason = ctx.shortfalls.note(err);
+    return recordedAncestry(ctx, spec, commit, reason);
+  }
+}
+
+/** The answer through GitHub's ancestry: landed since when, pending, or not on the branch. */
+async function askedLanding(
+  ctx: LandingContext,
+  spec: ChannelSpec,
+  commit: LandingCommit,
+  currentRevision: string,
+): Promise<ChannelLanding> {
+  const channel = spec.name;
+  const { sha } = commit;
+  const inCurrent = await ctx.contains(sha, currentRevision);
   if (inCurrent.contained) {
-    const first = await firstContaining(ctx, channel, sha, committedAt);
+    const first = await firstContaining(ctx, channel, sha, commit.committedAt);
     if (first) return { channel, status: "landed", release: releaseRef(ctx, first) };
     const note = "in the channel before the first release floodgate published";
     return { channel, status: "landed", release: null, note };
@@ -196,4 +234,27 @@ export async function channelLanding(
     evalRunning,
     eta: estimateLanding(times, ctx.now, evalRunning !== null),
   };
+}
+
+/**
+ * Without GitHub: a release whose revision floodgate first saw on the channel's branch after it
+ * first saw the commit there contains the commit (the branch only fast-forwards, and a release's
+ * revision was the branch's head when Hydra took it). The earliest such release has it, though
+ * an earlier one may have had it already; anything else is unknown.
+ */
+async function recordedAncestry(
+  ctx: LandingContext,
+  spec: ChannelSpec,
+  commit: LandingCommit,
+  reason: string,
+): Promise<ChannelLanding> {
+  const channel = spec.name;
+  const seen = commit.firstSeen;
+  const release =
+    seen?.branch === spec.sourceBranch
+      ? await firstReleaseSeenAfter(ctx.db, channel, seen.branch, new Date(seen.at))
+      : null;
+  if (!release) return { channel, status: "unknown", reason };
+  const note = `by the history of ${seen?.branch} floodgate recorded (GitHub could not be asked): in this release, or already in an earlier one`;
+  return { channel, status: "landed", release: releaseRef(ctx, release), note };
 }

@@ -1,20 +1,16 @@
 import type { Clock } from "../../clock.ts";
 import type { ChannelSpec } from "../../config/channels-file.ts";
 import type { Db } from "../../db/client.ts";
-import type { PullRequestRow, Release } from "../../db/schema.ts";
+import type { PullRequestRow } from "../../db/schema.ts";
 import { type BranchGraph, graphOfSourceBranches } from "../../domain/branch-graph.ts";
 import { AppError, NotFoundError } from "../../errors.ts";
 import { isNotFound, type LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { cachedPullsForCommit } from "../../git/cached-pulls.ts";
 import type { LookupWrites } from "../../git/lookup-writes.ts";
-import {
-  type ChannelLanding,
-  channelLanding,
-  containment,
-  type LandingContext,
-} from "./channel-landing.ts";
+import { type ChannelLanding, containment, type LandingContext } from "./channel-landing.ts";
 import { type ChainBase, chainLandings, type NodeLanding } from "./graph-landing.ts";
-import { commitsByPrefix, landedReleases } from "./landing-queries.ts";
+import { commitsByPrefix, landedReleases, type PublishedRef } from "./landing-queries.ts";
+import { type Shortfall, type Shortfalls, shortfalls } from "./partial-answer.ts";
 
 export interface LandingDeps {
   db: Db;
@@ -57,6 +53,11 @@ export interface CommitReport {
   chain: NodeLanding[];
   /** The chain's channels (every configured one when the bases are not in the graph). */
   channels: ChannelLanding[];
+  /**
+   * Present when GitHub could not be asked for part of the answer: what floodgate recorded
+   * answered instead, and what it could not tell is `unknown`. Absent: the answer is whole.
+   */
+  partial?: Shortfall;
 }
 
 const SHA_PREFIX = /^[0-9a-f]{7,40}$/;
@@ -107,8 +108,8 @@ export async function resolveCommit(deps: LandingDeps, input: string): Promise<C
   }
 }
 
-function landingContext(deps: LandingDeps): LandingContext {
-  const landed = new Map<string, Promise<Map<string, Release>>>();
+function landingContext(deps: LandingDeps, missing: Shortfalls): LandingContext {
+  const landed = new Map<string, Promise<Map<string, PublishedRef>>>();
   return {
     landedIn: (sha) => {
       let answer = landed.get(sha);
@@ -125,16 +126,8 @@ function landingContext(deps: LandingDeps): LandingContext {
     publicUrl: deps.publicUrl,
     hydraUrl: deps.hydraUrl,
     contains: containment(deps.git),
+    shortfalls: missing,
   };
-}
-
-/** Every configured channel's answer for one commit. */
-export async function channelLandings(deps: LandingDeps, sha: string): Promise<ChannelLanding[]> {
-  const ctx = landingContext(deps);
-  const out: ChannelLanding[] = [];
-  // One after another: answers share compares through `contains`, and PGlite has one connection.
-  for (const spec of deps.channels) out.push(await channelLanding(ctx, spec, sha));
-  return out;
 }
 
 /** The chain from `bases` through the branch graph, each node landed (since when) or not yet (ETA). */
@@ -142,9 +135,10 @@ export async function graphLandings(
   deps: LandingDeps,
   commit: CommitSummary,
   bases: ChainBase[],
+  missing: Shortfalls,
 ): Promise<{ chain: NodeLanding[]; channels: ChannelLanding[] }> {
   const graph = deps.branchGraph ?? graphOfSourceBranches(deps.channels);
-  return chainLandings(landingContext(deps), graph, deps.channels, commit, bases);
+  return chainLandings(landingContext(deps, missing), graph, deps.channels, commit, bases);
 }
 
 /** A commit enters the graph where its merged PRs were merged, else where floodgate first saw it. */
@@ -154,11 +148,32 @@ export function commitBases(commit: CommitSummary, pulls: PullSummary[]): ChainB
   return commit.firstSeen ? [{ node: commit.firstSeen.branch, at: commit.firstSeen.at }] : [];
 }
 
+/** The PRs that carried the commit; none known when GitHub cannot be asked (the answer is partial). */
+async function commitPulls(
+  deps: LandingDeps,
+  sha: string,
+  missing: Shortfalls,
+): Promise<PullSummary[]> {
+  try {
+    return (await cachedPullsForCommit(deps, sha, deps.clock.now())).map(pullSummary);
+  } catch (err) {
+    missing.note(err);
+    return [];
+  }
+}
+
+/** `partial` when a shortfall was noted, else nothing (the answer is whole). */
+export function partialOf(missing: Shortfalls): { partial?: Shortfall } {
+  const first = missing.first();
+  return first ? { partial: first } : {};
+}
+
 /** `GET /api/v1/commits/{sha}`: where a commit has landed along its chain, since when, and ETAs. */
 export async function commitLanding(deps: LandingDeps, input: string): Promise<CommitReport> {
   const commit = await resolveCommit(deps, input);
-  const pulls = (await cachedPullsForCommit(deps, commit.sha, deps.clock.now())).map(pullSummary);
+  const missing = shortfalls();
+  const pulls = await commitPulls(deps, commit.sha, missing);
   const bases = commitBases(commit, pulls);
-  const { chain, channels } = await graphLandings(deps, commit, bases);
-  return { commit, pulls, bases: bases.map((b) => b.node), chain, channels };
+  const { chain, channels } = await graphLandings(deps, commit, bases, missing);
+  return { commit, pulls, bases: bases.map((b) => b.node), chain, channels, ...partialOf(missing) };
 }

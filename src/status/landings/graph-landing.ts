@@ -3,7 +3,13 @@ import { type BranchGraph, downstreamOfAll, flowOrder } from "../../domain/branc
 import { latestBranchHead } from "../../git/latest-branch-head.ts";
 import { CADENCE_WINDOW, type Eta, estimateLanding } from "./advance-cadence.ts";
 import { chainedEta, earliestEta, estimateMerge } from "./branch-eta.ts";
-import { type ChannelLanding, channelLanding, type LandingContext } from "./channel-landing.ts";
+import {
+  type ChannelLanding,
+  channelLanding,
+  type FirstSeen,
+  type LandingCommit,
+  type LandingContext,
+} from "./channel-landing.ts";
 import { recentPublishTimes } from "./landing-queries.ts";
 import { mergeHistory } from "./merge-history.ts";
 
@@ -12,12 +18,6 @@ export interface ChainBase {
   node: string;
   /** When it got there (the PR's merge, or floodgate's first sight); null when not known. */
   at: string | null;
-}
-
-/** Where and when floodgate first saw the commit on a branch it follows. */
-export interface FirstSeen {
-  branch: string;
-  at: string;
 }
 
 /** One step of the chain a change flows through: a branch (answered by GitHub) or a channel. */
@@ -39,6 +39,8 @@ export type NodeLanding =
       eta: Eta;
     }
   | { node: string; kind: "branch"; status: "no-branch" }
+  /** GitHub could not be asked (the answer's `partial` says why) and the records do not tell. */
+  | { node: string; kind: "branch"; status: "unknown"; reason: string }
   | ({ node: string; kind: "channel" } & ChannelLanding);
 
 // Filled in by `branchEta` once the nodes upstream are answered.
@@ -61,14 +63,21 @@ async function branchLanding(
         }
       : { node, kind: "branch", status: "landed", at };
   const since = firstSeen?.branch === node ? firstSeen.at : null;
-  // A branch the tick follows has a recorded head: often enough, and it costs no head read.
-  const recorded = await latestBranchHead(ctx.db, node);
-  if (recorded && (await ctx.contains(sha, recorded.sha)).contained) return landed(since);
-  const live = await ctx.git.branchHead(node);
-  if (!live) return { node, kind: "branch", status: "no-branch" };
-  const inLive = await ctx.contains(sha, live.sha);
-  if (inLive.contained) return landed(since);
-  return { node, kind: "branch", status: "pending", behindBy: inLive.behindBy, eta: BRANCH_ETA };
+  try {
+    // A branch the tick follows has a recorded head: often enough, and it costs no head read.
+    const recorded = await latestBranchHead(ctx.db, node);
+    if (recorded && (await ctx.contains(sha, recorded.sha)).contained) return landed(since);
+    const live = await ctx.git.branchHead(node);
+    if (!live) return { node, kind: "branch", status: "no-branch" };
+    const inLive = await ctx.contains(sha, live.sha);
+    if (inLive.contained) return landed(since);
+    return { node, kind: "branch", status: "pending", behindBy: inLive.behindBy, eta: BRANCH_ETA };
+  } catch (err) {
+    const reason = ctx.shortfalls.note(err);
+    // Floodgate saw it on this branch itself: there it is, whatever GitHub says now.
+    if (since !== null) return { node, kind: "branch", status: "landed", at: since };
+    return { node, kind: "branch", status: "unknown", reason };
+  }
 }
 
 /**
@@ -80,7 +89,7 @@ export async function chainLandings(
   ctx: LandingContext,
   graph: BranchGraph,
   channels: readonly ChannelSpec[],
-  commit: { sha: string; committedAt?: string; firstSeen: FirstSeen | null },
+  commit: LandingCommit,
   bases: readonly ChainBase[],
 ): Promise<{ chain: NodeLanding[]; channels: ChannelLanding[] }> {
   const { sha } = commit;
@@ -105,7 +114,7 @@ export async function chainLandings(
     const spec = specs.get(node);
     const base = known.find((b) => b.node === node);
     if (spec) {
-      const landing = await channelLanding(ctx, spec, sha, commit.committedAt);
+      const landing = await channelLanding(ctx, spec, commit);
       if (landing.status === "not-on-branch") {
         landing.eta = await afterSourceBranch(ctx, chain, spec.name, spec.sourceBranch);
       }
@@ -115,7 +124,9 @@ export async function chainLandings(
       chain.push({ node, kind: "branch", status: "landed", at: base.at });
     } else {
       const landing = await branchLanding(ctx, node, sha, commit.firstSeen);
-      if (landing.status === "pending") landing.eta = await branchEta(ctx, graph, chain, node);
+      if (landing.status === "pending") {
+        landing.eta = await unlessUnavailable(ctx, () => branchEta(ctx, graph, chain, node));
+      }
       chain.push(landing);
     }
   }
@@ -124,6 +135,15 @@ export async function chainLandings(
 
 const pendingEta = (n: NodeLanding | undefined): Eta | null =>
   n?.status === "pending" ? n.eta : n?.status === "not-on-branch" ? n.eta : null;
+
+/** An ETA that needed GitHub when GitHub could not be asked: unknown, and the answer partial. */
+async function unlessUnavailable(ctx: LandingContext, estimate: () => Promise<Eta>): Promise<Eta> {
+  try {
+    return await estimate();
+  } catch (err) {
+    return { kind: "unknown", reason: ctx.shortfalls.note(err) };
+  }
+}
 
 /**
  * When a branch may get the change: the next merge into it from a branch upstream that has it, by
@@ -139,7 +159,7 @@ async function branchEta(
   const upstream = chain.filter((n) => n.kind === "branch" && graph[n.node]?.includes(node));
   const etas: Eta[] = [];
   for (const up of upstream) {
-    if (up.status === "no-branch") continue;
+    if (up.status === "no-branch" || up.status === "unknown") continue;
     const merges = await mergeHistory(ctx.git, up.node, node);
     const ahead = pendingEta(up);
     etas.push(

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { buildsOfJob } from "../../db/builds-of-job.ts";
 import type { Db } from "../../db/client.ts";
 import {
@@ -30,6 +30,19 @@ export function commitsByPrefix(db: Db, prefix: string): Promise<KnownCommit[]> 
   return db.select().from(commits).where(matches).limit(2);
 }
 
+export type PublishedRef = Pick<Release, "id" | "channel" | "name" | "revision" | "publishedAt">;
+
+const publishedRefColumns = {
+  id: releases.id,
+  channel: releases.channel,
+  name: releases.name,
+  revision: releases.revision,
+  publishedAt: releases.publishedAt,
+};
+
+const published = (channel: string) =>
+  and(eq(releases.channel, channel), eq(releases.state, "published"));
+
 /** The first published release of `channel` recorded as bringing `sha`. */
 export async function landedRelease(db: Db, channel: string, sha: string): Promise<Release | null> {
   const [row] = await db
@@ -50,25 +63,42 @@ export async function landedRelease(db: Db, channel: string, sha: string): Promi
 
 /**
  * For each channel, the first published release recorded as bringing `sha`: one query for every
- * channel of a lookup (through `release_commits_sha`) instead of one per channel.
+ * channel of a lookup (through `release_commits_sha`) instead of one per channel, and only the
+ * columns an answer shows (a release row's files and progress are most of its bytes).
  */
-export async function landedReleases(db: Db, sha: string): Promise<Map<string, Release>> {
+export async function landedReleases(db: Db, sha: string): Promise<Map<string, PublishedRef>> {
   const rows = await db
-    .select({ release: releases })
+    .select(publishedRefColumns)
     .from(releaseCommits)
     .innerJoin(releases, eq(releases.id, releaseCommits.releaseId))
     .where(and(eq(releaseCommits.sha, sha), eq(releases.state, "published")))
     .orderBy(asc(releases.publishedAt), asc(releases.id));
-  const first = new Map<string, Release>();
-  for (const { release } of rows)
-    if (!first.has(release.channel)) first.set(release.channel, release);
+  const first = new Map<string, PublishedRef>();
+  for (const release of rows) if (!first.has(release.channel)) first.set(release.channel, release);
   return first;
 }
 
-export type PublishedRef = Pick<Release, "id" | "channel" | "name" | "revision" | "publishedAt">;
-
-const published = (channel: string) =>
-  and(eq(releases.channel, channel), eq(releases.state, "published"));
+/**
+ * The first published release of `channel` whose revision floodgate first saw on `branch` after
+ * `seenAt`: by the recorded history alone, a release that has a commit first seen there then.
+ */
+export async function firstReleaseSeenAfter(
+  db: Db,
+  channel: string,
+  branch: string,
+  seenAt: Date,
+): Promise<PublishedRef | null> {
+  const [row] = await db
+    .select(publishedRefColumns)
+    .from(releases)
+    .innerJoin(commits, eq(commits.sha, releases.revision))
+    .where(
+      and(published(channel), eq(commits.firstSeenBranch, branch), gt(commits.firstSeenAt, seenAt)),
+    )
+    .orderBy(asc(releases.publishedAt), asc(releases.id))
+    .limit(1);
+  return row ?? null;
+}
 
 /**
  * The published releases of a channel, oldest first, without their files: what a search needs.
@@ -80,8 +110,7 @@ export async function publishedReleases(
   channel: string,
   opts: { since?: Date } = {},
 ): Promise<PublishedRef[]> {
-  const { id, name, revision, publishedAt } = releases;
-  const columns = { id, channel: releases.channel, name, revision, publishedAt };
+  const columns = publishedRefColumns;
   if (!opts.since) {
     return db
       .select(columns)

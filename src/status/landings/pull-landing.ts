@@ -7,10 +7,12 @@ import {
   graphLandings,
   type LandingDeps,
   type PullSummary,
+  partialOf,
   pullSummary,
   resolveCommit,
 } from "./commit-landing.ts";
 import type { NodeLanding } from "./graph-landing.ts";
+import { type Shortfall, shortfalls } from "./partial-answer.ts";
 
 export interface PullReport {
   pull: PullSummary;
@@ -20,6 +22,8 @@ export interface PullReport {
   chain: NodeLanding[];
   /** The chain's channels. */
   channels: ChannelLanding[];
+  /** As in a commit's answer: GitHub could not be asked for part of it (commit-landing.ts). */
+  partial?: Shortfall;
 }
 
 const PR_NUMBER = /^#?([1-9][0-9]{0,9})$/;
@@ -39,6 +43,7 @@ export async function pullLanding(deps: LandingDeps, input: string): Promise<Pul
   }
   const commit = await resolveCommit(deps, pull.mergeCommitSha);
   const base = { node: pull.baseRef, at: pull.mergedAt.toISOString() };
-  const { chain, channels } = await graphLandings(deps, commit, [base]);
-  return { pull: pullSummary(pull), commit, chain, channels };
+  const missing = shortfalls();
+  const { chain, channels } = await graphLandings(deps, commit, [base], missing);
+  return { pull: pullSummary(pull), commit, chain, channels, ...partialOf(missing) };
 }

@@ -87,6 +87,8 @@ const NotOnBranch = z.object({
   eta: EtaJson,
 });
 const NoRelease = z.object({ channel: z.string(), status: z.literal("no-release") });
+/** GitHub could not be asked (the answer's `partial` says why) and floodgate's records do not tell. */
+const Unknown = z.object({ channel: z.string(), status: z.literal("unknown"), reason: z.string() });
 
 /** Whether the commit is in each channel, and if not, why and when it may be. */
 export const ChannelLandingJson = z.discriminatedUnion("status", [
@@ -94,6 +96,7 @@ export const ChannelLandingJson = z.discriminatedUnion("status", [
   Pending,
   NotOnBranch,
   NoRelease,
+  Unknown,
 ]);
 
 const ChannelNode = { node: z.string(), kind: z.literal("channel") };
@@ -115,11 +118,29 @@ export const NodeLandingJson = z.union([
     eta: EtaJson,
   }),
   z.object({ node: z.string(), kind: z.literal("branch"), status: z.literal("no-branch") }),
+  z.object({
+    node: z.string(),
+    kind: z.literal("branch"),
+    status: z.literal("unknown"),
+    reason: z.string(),
+  }),
   Landed.extend(ChannelNode),
   Pending.extend(ChannelNode),
   NotOnBranch.extend(ChannelNode),
   NoRelease.extend(ChannelNode),
+  Unknown.extend(ChannelNode),
 ]);
+
+/**
+ * Present when GitHub could not be asked for part of an answer (down, unreachable, rate limited,
+ * or the lookups' budget spent): what floodgate recorded answered instead, and what it could not
+ * tell is `unknown`. Such an answer is reused for seconds, not the usual 30 s.
+ */
+const PartialJson = z.object({
+  code: z.string(),
+  message: z.string(),
+  retryAfterSeconds: z.number().int().nullable(),
+});
 
 export const CommitReportJson = z.object({
   commit: CommitSummaryJson,
@@ -129,6 +150,7 @@ export const CommitReportJson = z.object({
   /** The bases, then every branch and channel downstream of them, in flow order. */
   chain: z.array(NodeLandingJson),
   channels: z.array(ChannelLandingJson),
+  partial: PartialJson.optional(),
 });
 
 export const PullReportJson = z.object({
@@ -137,6 +159,7 @@ export const PullReportJson = z.object({
   /** The PR's base branch, then every branch and channel downstream of it, in flow order. */
   chain: z.array(NodeLandingJson),
   channels: z.array(ChannelLandingJson),
+  partial: PartialJson.optional(),
 });
 
 export const channelLandingDocumented: Exactly<

@@ -4,6 +4,7 @@ import type { Eta, MergeSource } from "../landings/advance-cadence.ts";
 import type { ChannelLanding } from "../landings/channel-landing.ts";
 import type { CommitReport, CommitSummary, PullSummary } from "../landings/commit-landing.ts";
 import type { NodeLanding } from "../landings/graph-landing.ts";
+import type { Shortfall } from "../landings/partial-answer.ts";
 import type { PullReport } from "../landings/pull-landing.ts";
 import { githubHref } from "./github-href.ts";
 import { type Html, layout, type PageContext } from "./layout.ts";
@@ -59,6 +60,8 @@ function landingCells(l: ChannelLanding, now: Date): Html {
       return html`<td class="state">not on its branch</td><td>the channel follows <code>${l.sourceBranch}</code>, which does not contain it yet; ${etaText(l.eta, now)}</td>`;
     case "no-release":
       return html`<td class="state">no release yet</td><td>floodgate has not published this channel yet</td>`;
+    case "unknown":
+      return html`<td class="state">unknown</td><td>${l.reason}</td>`;
   }
 }
 
@@ -72,6 +75,8 @@ function branchCells(n: NodeLanding & { kind: "branch" }, now: Date): Html {
       return html`<td class="aging">not yet</td><td>${n.behindBy} commit(s) behind; ${etaText(n.eta, now)}</td>`;
     case "no-branch":
       return html`<td class="state">no such branch</td><td>GitHub has no branch <code>${n.node}</code> now</td>`;
+    case "unknown":
+      return html`<td class="state">unknown</td><td>${n.reason}</td>`;
   }
 }
 
@@ -85,6 +90,13 @@ function chainTable(chain: NodeLanding[], now: Date): Html {
       : html`<tr data-node="${n.node}" data-kind="branch" data-status="${n.status}"><td><code>${n.node}</code> (branch)</td>${branchCells(n, now)}</tr>`,
   )}</tbody>
 </table>`;
+}
+
+/** A partial answer says so above the table, with when to look again. */
+function partialNote(partial: Shortfall | undefined): Html | string {
+  if (!partial) return "";
+  const again = partial.retryAfterSeconds ? ` Try again in ${partial.retryAfterSeconds} s.` : "";
+  return html`<p class="partial"><strong>Partial answer:</strong> GitHub could not be asked (${partial.code}), so this comes from what floodgate recorded.${again}</p>`;
 }
 
 function commitFacts(ctx: PageContext, commit: CommitSummary): Html {
@@ -109,6 +121,7 @@ export function commitPage(ctx: PageContext, report: CommitReport, now: Date): H
     html`<h1>Has commit <code>${short}</code> landed?</h1>
 ${commitFacts(ctx, report.commit)}
 ${report.pulls.length ? html`<p>Brought by:</p><ul>${report.pulls.map(pullItem)}</ul>` : ""}
+${partialNote(report.partial)}
 ${report.bases.length ? html`<p>Entered at <code>${report.bases.join(", ")}</code>; everything downstream, in order:</p>` : ""}
 ${chainTable(report.chain, now)}
 ${subscribeForm("commit", report.commit.sha)}
@@ -127,6 +140,7 @@ export function pullPage(ctx: PageContext, report: PullReport, now: Date): Html 
     html`<h1>Has PR ${href ? html`<a href="${href}">#${pull.number}</a>` : `#${pull.number}`} landed?</h1>
 <p><strong>${pull.title}</strong> (${state}${pull.mergedAt ? html` at ${pull.mergedAt}` : ""})</p>
 ${report.commit ? commitFacts(ctx, report.commit) : ""}
+${partialNote(report.partial)}
 ${report.commit ? chainTable(report.chain, now) : html`<p>Not merged, so in no channel yet.</p>`}
 ${subscribeForm("pr", String(pull.number))}
 <p><small>JSON: <a href="/api/v1/prs/${pull.number}">/api/v1/prs/${pull.number}</a></small></p>`,

@@ -64,8 +64,9 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
   const deps: LandingDeps = { ...rest, git: lookups.git };
   const generation = async () => (await readModel.current()).generation;
   const nowMs = () => deps.clock.now().getTime();
-  const commitAnswers = answerCache<CommitReport>({ generation, nowMs });
-  const pullAnswers = answerCache<PullReport>({ generation, nowMs });
+  const isDegraded = (report: { partial?: unknown }) => report.partial !== undefined;
+  const commitAnswers = answerCache<CommitReport>({ generation, nowMs, isDegraded });
+  const pullAnswers = answerCache<PullReport>({ generation, nowMs, isDegraded });
   const commit = (input: string) =>
     commitAnswers(input.trim().toLowerCase(), () => commitLanding(deps, input));
   const pull = (input: string) => pullAnswers(input.trim(), () => pullLanding(deps, input));

@@ -6,9 +6,10 @@ import type { Logger } from "../../log.ts";
 import type { FsStore, LocalBlob } from "../../publish/fs-store.node.ts";
 import { INDEX_FILE } from "../../publish/release-paths.ts";
 import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
-import { answerPage, type PageCache, pageKey } from "../routes/cached-pages.ts";
+import type { PageCache } from "../routes/cached-pages.ts";
 import { planFileResponse } from "../routes/file-response.ts";
 import { parseReleasePath } from "../routes/releases.ts";
+import { pageAnswers } from "./page-answers.node.ts";
 import { type FlatHeaders, preparedRedirects } from "./prepared-redirects.ts";
 
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -88,6 +89,9 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
     commonHeaders: common,
     snapshot: () => deps.readModel.peek(),
   });
+  const servePage = deps.pages
+    ? pageAnswers({ readModel: deps.readModel, pages: deps.pages, commonHeaders: common })
+    : () => false;
   // By URL path: a hit skips parsing and decoding it (only paths without '%' get here).
   const kept = new Map<string, Kept>();
   let keptBytes = 0;
@@ -138,28 +142,6 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
     if (!bytes || bytes.byteLength !== blob.size) return fallback(req, res);
     keep(path, key, blob, bytes);
     return send(req, res, key, blob, bytes);
-  };
-
-  /** Writes a fresh rendering of the page at `path`; false when the app must answer. */
-  const servePage = (req: IncomingMessage, res: ServerResponse, path: string, search: string) => {
-    const snapshot = deps.readModel.peek();
-    if (!deps.pages || !snapshot) return false;
-    const verdict = deps.pages.judge(pageKey(path, search), snapshot);
-    if (verdict.kind !== "fresh") return false;
-    const acceptEncoding = header(req, "accept-encoding");
-    const answer = answerPage(verdict.page, {
-      method: req.method ?? "GET",
-      ifNoneMatch: header(req, "if-none-match"),
-      acceptEncoding,
-    });
-    // The app's compress() deflates /api/ JSON for a client that accepts neither br nor gzip.
-    if (answer.headers["Content-Encoding"] === undefined && acceptEncoding?.includes("deflate")) {
-      return false;
-    }
-    const length = answer.bytes ? { "Content-Length": String(answer.bytes.byteLength) } : {};
-    res.writeHead(answer.status, { ...common, ...answer.headers, ...length });
-    res.end(answer.sendBody ? answer.bytes : undefined);
-    return true;
   };
 
   return (req, res) => {

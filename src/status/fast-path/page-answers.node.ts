@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
+import {
+  answerPage,
+  type CachedPage,
+  type PageAnswer,
+  type PageCache,
+  pageKey,
+} from "../routes/cached-pages.ts";
+import type { FlatHeaders } from "./prepared-redirects.ts";
+
+interface Prepared {
+  headers: FlatHeaders;
+  body: Uint8Array | undefined;
+}
+
+// Request headers that change a page's answer; a request with none of them gets the answer
+// prepared once per rendering. Read from `rawHeaders`: `req.headers` builds an object per request.
+const VARYING = new Set(["if-none-match", "accept-encoding"]);
+function varies(req: IncomingMessage): boolean {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name !== undefined && name.length >= 13 && VARYING.has(name.toLowerCase())) return true;
+  }
+  return false;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/**
+ * Writes the page cache's fresh renderings with plain Node: the answer is `answerPage`'s (the one
+ * the app's middleware gives), its headers flattened once per rendering for requests that carry
+ * no condition or coding. Returns false, writing nothing, for whatever the app must answer: no
+ * fresh rendering (a miss, an expired one, a change since), or a coding only the app applies.
+ */
+export function pageAnswers(deps: {
+  readModel: ChannelReadModel;
+  pages: PageCache;
+  commonHeaders: Record<string, string>;
+}): (req: IncomingMessage, res: ServerResponse, path: string, search: string) => boolean {
+  const common = Object.entries(deps.commonHeaders).flat();
+  // By rendering and method: a new rendering is a new page object, so old ones are dropped with it.
+  const prepared = new WeakMap<CachedPage, Map<string, Prepared>>();
+
+  const flatten = (answer: PageAnswer): Prepared => {
+    const headers = [...common, ...Object.entries(answer.headers).flat()];
+    if (answer.bytes) headers.push("Content-Length", String(answer.bytes.byteLength));
+    return { headers, body: answer.sendBody && answer.bytes ? answer.bytes : undefined };
+  };
+
+  const plainAnswer = (page: CachedPage, method: string): Prepared => {
+    let byMethod = prepared.get(page);
+    if (!byMethod) {
+      byMethod = new Map();
+      prepared.set(page, byMethod);
+    }
+    let answer = byMethod.get(method);
+    if (!answer) {
+      answer = flatten(
+        answerPage(page, { method, ifNoneMatch: undefined, acceptEncoding: undefined }),
+      );
+      byMethod.set(method, answer);
+    }
+    return answer;
+  };
+
+  return (req, res, path, search) => {
+    const snapshot = deps.readModel.peek();
+    if (!snapshot) return false;
+    const verdict = deps.pages.judge(pageKey(path, search), snapshot);
+    if (verdict.kind !== "fresh") return false;
+    const method = req.method ?? "GET";
+    if (!varies(req)) {
+      const { headers, body } = plainAnswer(verdict.page, method);
+      res.writeHead(200, headers);
+      res.end(body);
+      return true;
+    }
+    const acceptEncoding = header(req, "accept-encoding");
+    const answer = answerPage(verdict.page, {
+      method,
+      ifNoneMatch: header(req, "if-none-match"),
+      acceptEncoding,
+    });
+    // The app's compress() deflates /api/ JSON for a client that accepts neither br nor gzip.
+    if (answer.headers["Content-Encoding"] === undefined && acceptEncoding?.includes("deflate")) {
+      return false;
+    }
+    const { headers, body } = flatten(answer);
+    res.writeHead(answer.status, headers);
+    res.end(body);
+    return true;
+  };
+}

@@ -15,8 +15,8 @@ function release(name: string, committedH: number, publishedH: number, commits =
   return {
     name,
     revision: name.padEnd(40, "0"),
-    revisionCommittedAt: at(committedH),
-    publishedAt: at(publishedH),
+    revisionCommittedAtMs: at(committedH).getTime(),
+    publishedAtMs: at(publishedH).getTime(),
     commits,
   };
 }
@@ -24,9 +24,9 @@ function release(name: string, committedH: number, publishedH: number, commits =
 function commit(sha: string, seenH: number, landedH: number | null, committedH = seenH): LagCommit {
   return {
     sha,
-    committedAt: at(committedH),
-    firstSeenAt: at(seenH),
-    landedAt: landedH === null ? null : at(landedH),
+    committedAtMs: at(committedH).getTime(),
+    firstSeenAtMs: at(seenH).getTime(),
+    landedAtMs: landedH === null ? null : at(landedH).getTime(),
   };
 }
 

@@ -11,8 +11,9 @@ import type {
 export interface LagRelease {
   name: string;
   revision: string;
-  revisionCommittedAt: Date | null;
-  publishedAt: Date;
+  /** Epoch ms, as every time a window holds: a year of `Date`s was most of the lag history's memory. */
+  revisionCommittedAtMs: number | null;
+  publishedAtMs: number;
   /** Source-branch commits it was the first release of this channel to bring. */
   commits: number;
 }
@@ -20,10 +21,10 @@ export interface LagRelease {
 /** A commit first seen on the channel's source branch, and when the channel first had it. */
 export interface LagCommit {
   sha: string;
-  committedAt: Date;
-  firstSeenAt: Date;
+  committedAtMs: number;
+  firstSeenAtMs: number;
   /** Publish time of the first release of this channel containing it; null: not yet. */
-  landedAt: Date | null;
+  landedAtMs: number | null;
 }
 
 /**
@@ -48,7 +49,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function computeLag(history: LagHistory, now: Date, days: number): ChannelLag {
   const to = now.getTime();
   const from = to - days * DAY_MS;
-  const releases = history.releases.filter((r) => r.publishedAt.getTime() <= to);
+  const releases = history.releases.filter((r) => r.publishedAtMs <= to);
   const served = releases.at(-1);
   const behind = behindSeries(history.commits, from, to);
   return {
@@ -58,21 +59,22 @@ export function computeLag(history: LagHistory, now: Date, days: number): Channe
     from: iso(from),
     to: iso(to),
     current: {
-      revisionAgeSeconds: served?.revisionCommittedAt
-        ? secondsBetween(served.revisionCommittedAt.getTime(), to)
-        : null,
-      updateAgeSeconds: served ? secondsBetween(served.publishedAt.getTime(), to) : null,
+      revisionAgeSeconds:
+        served && served.revisionCommittedAtMs !== null
+          ? secondsBetween(served.revisionCommittedAtMs, to)
+          : null,
+      updateAgeSeconds: served ? secondsBetween(served.publishedAtMs, to) : null,
       behind: { commits: behind.at(-1)?.commits ?? 0, oldest: oldestMissing(history.commits, to) },
     },
-    revisionAge: ageSeries(releases, from, to, (r) => r.revisionCommittedAt?.getTime() ?? null),
-    updateAge: ageSeries(releases, from, to, (r) => r.publishedAt.getTime()),
+    revisionAge: ageSeries(releases, from, to, (r) => r.revisionCommittedAtMs),
+    updateAge: ageSeries(releases, from, to, (r) => r.publishedAtMs),
     behind: foldPoints(behind),
     latency: latencyWeeks(history.commits, from, to),
     advances: releases
-      .filter((r) => r.publishedAt.getTime() >= from)
+      .filter((r) => r.publishedAtMs >= from)
       .map(
         (r): Advance => ({
-          at: r.publishedAt.toISOString(),
+          at: iso(r.publishedAtMs),
           release: r.name,
           revision: r.revision,
           commits: r.commits,
@@ -98,7 +100,7 @@ function ageSeries(
   };
   let servedRelease: LagRelease | undefined;
   for (const r of releases) {
-    const at = r.publishedAt.getTime();
+    const at = r.publishedAtMs;
     if (at > from) {
       if (points.length === 0) push(from, servedRelease);
       push(at, servedRelease);
@@ -113,8 +115,8 @@ function ageSeries(
 
 /** A commit counts as behind from when it is seen on the source branch until it lands. */
 function isMissingAt(c: LagCommit, at: number): boolean {
-  const seen = c.firstSeenAt.getTime();
-  return seen <= at && (c.landedAt === null || c.landedAt.getTime() > Math.max(at, seen));
+  const seen = c.firstSeenAtMs;
+  return seen <= at && (c.landedAtMs === null || c.landedAtMs > Math.max(at, seen));
 }
 
 /** A step of the behind series in epoch ms: ISO strings only for the points that are kept. */
@@ -128,8 +130,8 @@ function behindSeries(commits: LagCommit[], from: number, to: number): Step[] {
   const deltas = new Map<number, number>();
   let count = 0;
   for (const c of commits) {
-    const seen = c.firstSeenAt.getTime();
-    const landed = c.landedAt?.getTime() ?? Number.POSITIVE_INFINITY;
+    const seen = c.firstSeenAtMs;
+    const landed = c.landedAtMs ?? Number.POSITIVE_INFINITY;
     if (landed <= seen || seen > to) continue;
     if (isMissingAt(c, from)) count++;
     else if (seen > from) deltas.set(seen, (deltas.get(seen) ?? 0) + 1);
@@ -168,14 +170,14 @@ function foldPoints(points: Step[]): BehindPoint[] {
 function oldestMissing(commits: LagCommit[], now: number): MissingCommit | null {
   let oldest: LagCommit | undefined;
   for (const c of commits) {
-    if (isMissingAt(c, now) && (!oldest || c.committedAt < oldest.committedAt)) oldest = c;
+    if (isMissingAt(c, now) && (!oldest || c.committedAtMs < oldest.committedAtMs)) oldest = c;
   }
   if (!oldest) return null;
   return {
     sha: oldest.sha,
-    committedAt: oldest.committedAt.toISOString(),
-    firstSeenAt: oldest.firstSeenAt.toISOString(),
-    ageSeconds: secondsBetween(oldest.committedAt.getTime(), now),
+    committedAt: iso(oldest.committedAtMs),
+    firstSeenAt: iso(oldest.firstSeenAtMs),
+    ageSeconds: secondsBetween(oldest.committedAtMs, now),
   };
 }
 
@@ -195,11 +197,11 @@ function percentile(sorted: number[], p: number): number {
 function latencyWeeks(commits: LagCommit[], from: number, to: number): LatencyWeek[] {
   const weeks = new Map<number, number[]>();
   for (const c of commits) {
-    const landed = c.landedAt?.getTime();
-    if (landed === undefined || landed < from || landed > to) continue;
+    const landed = c.landedAtMs;
+    if (landed === null || landed < from || landed > to) continue;
     const key = weekStart(landed);
     const list = weeks.get(key) ?? [];
-    list.push(secondsBetween(c.firstSeenAt.getTime(), landed));
+    list.push(secondsBetween(c.firstSeenAtMs, landed));
     weeks.set(key, list);
   }
   return [...weeks.entries()]

@@ -42,7 +42,7 @@ export async function loadLagWindow(
   const releaseRows = await publishedInWindow(db, channel.name, from, now);
   const first = releaseRows[0];
   const start =
-    first && first.publishedAt < from
+    first && first.publishedAtMs < from.getTime()
       ? { release: first.name, revisionSeenAt: await firstSeenAt(db, channel, first.revision) }
       : null;
   const rows = await sourceCommits(db, channel, [
@@ -63,7 +63,8 @@ export async function loadLagWindow(
 
 /** What the window keeps of a commit seen before it: only one still missing at its start. */
 export function inWindow(c: LagCommit, from: Date): boolean {
-  return c.firstSeenAt >= from || c.landedAt === null || c.landedAt > from;
+  const fromMs = from.getTime();
+  return c.firstSeenAtMs >= fromMs || c.landedAtMs === null || c.landedAtMs > fromMs;
 }
 
 export async function firstSeenAt(
@@ -132,7 +133,13 @@ export async function publishedAfter(
 
 async function withCommitCounts(
   db: Db,
-  rows: (Omit<LagRelease, "commits" | "publishedAt"> & { id: number; publishedAt: Date | null })[],
+  rows: {
+    id: number;
+    name: string;
+    revision: string;
+    revisionCommittedAt: Date | null;
+    publishedAt: Date | null;
+  }[],
 ): Promise<LagRelease[]> {
   const ids = rows.map((r) => r.id);
   const counts = ids.length
@@ -149,8 +156,8 @@ async function withCommitCounts(
           {
             name: r.name,
             revision: r.revision,
-            revisionCommittedAt: r.revisionCommittedAt,
-            publishedAt: r.publishedAt,
+            revisionCommittedAtMs: r.revisionCommittedAt?.getTime() ?? null,
+            publishedAtMs: r.publishedAt.getTime(),
             commits: brought.get(r.id) ?? 0,
           },
         ]
@@ -184,5 +191,10 @@ export async function sourceCommits(
     .from(commits)
     .where(and(eq(commits.firstSeenBranch, channel.sourceBranch), ...where));
   // Subquery values come back as strings from postgres.js and PGlite alike.
-  return rows.map((r) => ({ ...r, landedAt: r.landedAt === null ? null : new Date(r.landedAt) }));
+  return rows.map((r) => ({
+    sha: r.sha,
+    committedAtMs: r.committedAt.getTime(),
+    firstSeenAtMs: r.firstSeenAt.getTime(),
+    landedAtMs: r.landedAt === null ? null : new Date(r.landedAt).getTime(),
+  }));
 }

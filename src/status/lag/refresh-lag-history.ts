@@ -32,11 +32,14 @@ export async function refreshLagWindow(
   const from = new Date(now.getTime() - days * DAY_MS);
   const since = new Date(kept.to.getTime() - REFRESH_OVERLAP_MS);
   const fresh = await publishedAfter(db, channel.name, since, now);
-  const all = [...kept.history.releases.filter((r) => r.publishedAt <= since), ...fresh];
-  const firstInWindow = all.findIndex((r) => r.publishedAt >= from);
+  const all = [
+    ...kept.history.releases.filter((r) => r.publishedAtMs <= since.getTime()),
+    ...fresh,
+  ];
+  const firstInWindow = all.findIndex((r) => r.publishedAtMs >= from.getTime());
   const releases = all.slice(Math.max(0, (firstInWindow === -1 ? all.length : firstInWindow) - 1));
   const first = releases[0];
-  const served = first && first.publishedAt < from ? first : null;
+  const served = first && first.publishedAtMs < from.getTime() ? first : null;
   let start = kept.start;
   if (served?.name !== kept.start?.release) {
     if (!served) return null;
@@ -52,19 +55,20 @@ export async function refreshLagWindow(
   const landed = await landingsOf(db, channel.name, since, now);
   const bySha = new Map<string, LagCommit>();
   for (const c of kept.history.commits) {
-    if (c.firstSeenAt > since) continue;
+    if (c.firstSeenAtMs > since.getTime()) continue;
     const at = landed.get(c.sha);
-    bySha.set(c.sha, at && (c.landedAt === null || at < c.landedAt) ? { ...c, landedAt: at } : c);
+    const earlier = at !== undefined && (c.landedAtMs === null || at < c.landedAtMs);
+    bySha.set(c.sha, earlier ? { ...c, landedAtMs: at } : c);
   }
   const recent = [gt(commits.firstSeenAt, since), lte(commits.firstSeenAt, now)];
   for (const c of await sourceCommits(db, channel, recent)) bySha.set(c.sha, c);
-  const bound = start?.revisionSeenAt ?? new Date(0);
+  const bound = start?.revisionSeenAt?.getTime() ?? 0;
   return {
     history: {
       ...kept.history,
       releases,
       commits: [...bySha.values()].filter(
-        (c) => c.firstSeenAt >= bound && c.firstSeenAt <= now && inWindow(c, from),
+        (c) => c.firstSeenAtMs >= bound && c.firstSeenAtMs <= now.getTime() && inWindow(c, from),
       ),
     },
     to: now,
@@ -79,10 +83,11 @@ async function landingsOf(db: Db, channel: string, after: Date, to: Date) {
     .from(releaseCommits)
     .innerJoin(releases, eq(releases.id, releaseCommits.releaseId))
     .where(and(published(channel), gt(releases.publishedAt, after), lte(releases.publishedAt, to)));
-  const landed = new Map<string, Date>();
+  const landed = new Map<string, number>();
   for (const { sha, at } of rows) {
     const known = landed.get(sha);
-    if (at && (!known || at < known)) landed.set(sha, at);
+    const atMs = at?.getTime();
+    if (atMs !== undefined && (known === undefined || atMs < known)) landed.set(sha, atMs);
   }
   return landed;
 }

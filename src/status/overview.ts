@@ -1,7 +1,6 @@
 import type { ChannelSpec } from "../config/channels-file.ts";
 import { HISTORY_DAYS } from "../hydra/backfill-history.ts";
 import type { JobHistoryEntry } from "../hydra/job-history.ts";
-import { dailyPeaks } from "./lag/daily-peaks.ts";
 import type { LagReadModel } from "./lag/lag-read-model.ts";
 import type { MissingCommit } from "./lag/lag-schema.ts";
 import type { ChannelStatus } from "./read-model/channel-status.ts";
@@ -29,18 +28,17 @@ export async function loadOverview(
     strip(name: string): Promise<JobHistoryEntry[]>;
   },
   statuses: ChannelStatus[],
-  now: Date,
 ): Promise<OverviewRow[]> {
   const rows: OverviewRow[] = [];
   for (const channel of statuses) {
     const spec = deps.channels.find((s) => s.name === channel.name);
     if (!spec) continue;
-    const lag = await deps.lag.lag(spec, HISTORY_DAYS);
+    const lag = await deps.lag.overview(spec, HISTORY_DAYS);
     rows.push({
       channel,
       sourceBranch: spec.sourceBranch,
-      behind: lag.current.behind,
-      ageByDay: dailyPeaks(lag.revisionAge, now, HISTORY_DAYS),
+      behind: lag.behind,
+      ageByDay: lag.ageByDay,
       strip: await deps.strip(spec.name),
     });
   }

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
+  behindAt,
   computeLag,
+  computeRevisionAge,
   type LagCommit,
   type LagRelease,
   MAX_SERIES_POINTS,
+  unlandedBy,
   weekStart,
 } from "./compute-lag.ts";
 
@@ -126,6 +129,31 @@ describe("computeLag", () => {
     expect(lag.behind.length).toBeLessThanOrEqual(MAX_SERIES_POINTS + 1);
     expect(Math.max(...lag.behind.map((p) => p.commits))).toBe(30);
     expect(lag.behind.at(-1)).toEqual({ at: at(60).toISOString(), commits: 0 });
+  });
+
+  it("answers what the overview shows from the commits unlanded at load, as from all of them", () => {
+    // 400 commits over 10 days, each seen 0-5 h after its commit time, a third landing 1-40 h
+    // later, some before master had them, ties in commit time (the oldest is the first listed).
+    const commits = Array.from({ length: 400 }, (_, i) => {
+      const seen = (i * 7) % 240;
+      const landed = i % 3 === 0 ? seen + ((i * 13) % 40) - 2 : null;
+      return commit(`c${i}`, seen, landed, seen - (i % 5));
+    });
+    const releases = [release("r1", 0, 3), release("r2", 50, 60), release("r3", 120, 130)];
+    const h = history(releases, commits);
+    let compared = 0;
+    for (const loadedH of [0, 24, 100, 239]) {
+      const unlanded = unlandedBy(commits, at(loadedH));
+      expect(unlanded.length).toBeLessThan(commits.length);
+      for (const laterH of [0, 0.5, 7, 30, 200]) {
+        const now = at(loadedH + laterH);
+        const whole = computeLag(h, now, 2);
+        expect(behindAt(unlanded, now)).toEqual(whole.current.behind);
+        expect(computeRevisionAge(h, now, 2)).toEqual(whole.revisionAge);
+        if (whole.current.behind.commits > 0) compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(10);
   });
 
   it("puts every instant in the week that starts on its Monday", () => {

@@ -49,7 +49,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function computeLag(history: LagHistory, now: Date, days: number): ChannelLag {
   const to = now.getTime();
   const from = to - days * DAY_MS;
-  const releases = history.releases.filter((r) => r.publishedAtMs <= to);
+  const releases = releasesBy(history, to);
   const served = releases.at(-1);
   const behind = behindSeries(history.commits, from, to);
   return {
@@ -66,7 +66,7 @@ export function computeLag(history: LagHistory, now: Date, days: number): Channe
       updateAgeSeconds: served ? secondsBetween(served.publishedAtMs, to) : null,
       behind: { commits: behind.at(-1)?.commits ?? 0, oldest: oldestMissing(history.commits, to) },
     },
-    revisionAge: ageSeries(releases, from, to, (r) => r.revisionCommittedAtMs),
+    revisionAge: revisionAgeSeries(releases, from, to),
     updateAge: ageSeries(releases, from, to, (r) => r.publishedAtMs),
     behind: foldPoints(behind),
     latency: latencyWeeks(history.commits, from, to),
@@ -81,6 +81,38 @@ export function computeLag(history: LagHistory, now: Date, days: number): Channe
         }),
       ),
   };
+}
+
+/** The releases published by `to`, oldest first. */
+const releasesBy = (history: LagHistory, to: number) =>
+  history.releases.filter((r) => r.publishedAtMs <= to);
+
+/** Revision age over (from, to]: the sawtooth of `ChannelLag.revisionAge` (and the overview's sparkline). */
+function revisionAgeSeries(releases: LagRelease[], from: number, to: number): AgePoint[] {
+  return ageSeries(releases, from, to, (r) => r.revisionCommittedAtMs);
+}
+
+/** `ChannelLag.revisionAge` alone: what the overview's sparkline is drawn from. */
+export function computeRevisionAge(history: LagHistory, now: Date, days: number): AgePoint[] {
+  const to = now.getTime();
+  return revisionAgeSeries(releasesBy(history, to), to - days * DAY_MS, to);
+}
+
+/**
+ * `ChannelLag.current.behind` from `commits`, any subset of a history's commits that holds every
+ * one missing at `now` (a longer list only costs time): the count and the oldest by commit time.
+ */
+export function behindAt(commits: LagCommit[], now: Date): ChannelLag["current"]["behind"] {
+  const at = now.getTime();
+  let count = 0;
+  for (const c of commits) if (isMissingAt(c, at)) count++;
+  return { commits: count, oldest: oldestMissing(commits, at) };
+}
+
+/** The commits that can be behind at `at` or later (those not landed by then): `behindAt`'s list. */
+export function unlandedBy(commits: LagCommit[], at: Date): LagCommit[] {
+  const atMs = at.getTime();
+  return commits.filter((c) => c.landedAtMs === null || c.landedAtMs > atMs);
 }
 
 /**

@@ -1,6 +1,13 @@
 import type { Clock } from "../../clock.ts";
 import type { Db } from "../../db/client.ts";
-import { computeLag } from "./compute-lag.ts";
+import {
+  behindAt,
+  computeLag,
+  computeRevisionAge,
+  type LagCommit,
+  unlandedBy,
+} from "./compute-lag.ts";
+import { dailyPeaks } from "./daily-peaks.ts";
 import { type ChannelLag, MAX_LAG_DAYS } from "./lag-schema.ts";
 import { type LoadedLagHistory, loadLagWindow } from "./load-lag-history.ts";
 import { refreshLagWindow } from "./refresh-lag-history.ts";
@@ -33,8 +40,23 @@ export function lagWindowDays(days: number): number {
   return LAG_WINDOW_TIERS.find((tier) => tier >= days) ?? days;
 }
 
+/** What `/` shows of a channel's lag, the same as `ChannelLag` tells it. */
+export interface LagOverview {
+  /** `current.behind`. */
+  behind: ChannelLag["current"]["behind"];
+  /** `revisionAge`, each day's peak in days, oldest first (the sparkline; `dailyPeaks`). */
+  ageByDay: number[];
+}
+
+type LagChannel = { name: string; sourceBranch: string };
+
 export interface LagReadModel {
-  lag(channel: { name: string; sourceBranch: string }, days: number): Promise<ChannelLag>;
+  lag(channel: LagChannel, days: number): Promise<ChannelLag>;
+  /**
+   * What `/` shows, without the whole `lag`: re-rendered every 30 s for every channel, that was
+   * most of each rendering (the behind series and weekly latency of every commit in the window).
+   */
+  overview(channel: LagChannel, days: number): Promise<LagOverview>;
   /** Something was recorded (a tick, a flip): each window refreshes at its next read. */
   sourcesChanged(): void;
 }
@@ -45,6 +67,11 @@ interface Kept {
   fullAtMs: number;
   /** `changes` when the load started: a change announced since makes the window due. */
   changesSeen: number;
+  /**
+   * The commits not landed by the time the history was loaded up to: the only ones that can be
+   * behind from then on (a handful, against the window's thousands), found once per load.
+   */
+  unlanded: LagCommit[];
   reloading: Promise<void> | null;
 }
 
@@ -64,7 +91,7 @@ export function createLagReadModel(deps: {
   const pending = new Map<string, Promise<Kept>>();
   let changes = 0;
 
-  const load = (channel: { name: string; sourceBranch: string }, days: number, key: string) => {
+  const load = (channel: LagChannel, days: number, key: string) => {
     const running = pending.get(key);
     if (running) return running;
     const started = deps.clock.now();
@@ -82,6 +109,7 @@ export function createLagReadModel(deps: {
         loadedAtMs: started.getTime(),
         fullAtMs: refreshed && previous ? previous.fullAtMs : started.getTime(),
         changesSeen,
+        unlanded: unlandedBy(loaded.history.commits, loaded.to),
         reloading: null,
       };
       kept.set(key, entry);
@@ -91,27 +119,41 @@ export function createLagReadModel(deps: {
     return loading;
   };
 
+  /** The window a read of `days` at `now` is computed from, refreshing it when it is due. */
+  const windowFor = async (channel: LagChannel, days: number, now: Date): Promise<Kept> => {
+    const windowDays = lagWindowDays(days);
+    const key = `${channel.name}\n${channel.sourceBranch}\n${windowDays}`;
+    const entry = kept.get(key);
+    if (!entry) return load(channel, windowDays, key);
+    if (
+      (entry.changesSeen !== changes || now.getTime() - entry.loadedAtMs >= maxAgeMs) &&
+      !entry.reloading
+    ) {
+      // A failed reload keeps the stale history; the next read past the bound tries again.
+      entry.reloading = load(channel, windowDays, key).then(
+        () => undefined,
+        () => {
+          entry.reloading = null;
+        },
+      );
+    }
+    return entry;
+  };
+
   return {
     async lag(channel, days) {
-      const windowDays = lagWindowDays(days);
-      const key = `${channel.name}\n${channel.sourceBranch}\n${windowDays}`;
       const now = deps.clock.now();
-      let entry = kept.get(key);
-      if (!entry) entry = await load(channel, windowDays, key);
-      else if (
-        (entry.changesSeen !== changes || now.getTime() - entry.loadedAtMs >= maxAgeMs) &&
-        !entry.reloading
-      ) {
-        const stale = entry;
-        // A failed reload keeps the stale history; the next read past the bound tries again.
-        stale.reloading = load(channel, windowDays, key).then(
-          () => undefined,
-          () => {
-            stale.reloading = null;
-          },
-        );
-      }
-      return computeLag(entry.loaded.history, now, days);
+      return computeLag((await windowFor(channel, days, now)).loaded.history, now, days);
+    },
+    async overview(channel, days) {
+      const now = deps.clock.now();
+      const { loaded, unlanded } = await windowFor(channel, days, now);
+      // A clock behind the load (tests move it) could see commits landed since: ask them all.
+      const candidates = now < loaded.to ? loaded.history.commits : unlanded;
+      return {
+        behind: behindAt(candidates, now),
+        ageByDay: dailyPeaks(computeRevisionAge(loaded.history, now, days), now, days),
+      };
     },
     sourcesChanged() {
       changes++;

@@ -8,7 +8,8 @@ import type { Db, DbHandle } from "../../db/client.ts";
 import { commits, releaseCommits, releases } from "../../db/schema.ts";
 import { scaleHistory, YEAR } from "../../sim/year-history/history-shape.ts";
 import { padChannels, seedHistory } from "../../sim/year-history/seed-history.ts";
-import { computeLag, type LagHistory } from "./compute-lag.ts";
+import { behindAt, computeLag, type LagHistory, unlandedBy } from "./compute-lag.ts";
+import { dailyPeaks } from "./daily-peaks.ts";
 import { createLagReadModel, lagWindowDays } from "./lag-read-model.ts";
 import { firstSeenAt, loadLagWindow } from "./load-lag-history.ts";
 import { refreshLagWindow } from "./refresh-lag-history.ts";
@@ -139,6 +140,49 @@ describe("lag history over a year-shaped history", () => {
           new Set(whole.history.commits.map((c) => c.sha)),
         );
       }
+    }
+  });
+
+  it("answers the overview from the commits unlanded at each load, as from the whole window", async () => {
+    let compared = 0;
+    for (const spec of checked) {
+      let now = new Date(end.getTime() - 60 * DAY);
+      let kept = await loadLagWindow(handle.db, spec, now, 30);
+      for (const step of [3, 30, 200, 0]) {
+        const unlanded = unlandedBy(kept.history.commits, kept.to);
+        // Reads between two refreshes: the clock runs on, the window stays as loaded.
+        for (const laterH of [0, 0.5, 20]) {
+          const at = new Date(kept.to.getTime() + laterH * HOUR);
+          const whole = computeLag(kept.history, at, 30).current.behind;
+          expect(behindAt(unlanded, at)).toEqual(whole);
+          if (whole.commits > 0) compared++;
+        }
+        now = new Date(now.getTime() + step * HOUR);
+        const refreshed = await refreshLagWindow(handle.db, spec, kept, now, 30);
+        if (!refreshed) throw new Error("the window's start moved back");
+        kept = refreshed;
+      }
+    }
+    expect(compared).toBeGreaterThan(12);
+  });
+
+  it("reads the overview as the channel's whole lag tells it, before and after a refresh", async () => {
+    const spec = checked[0];
+    if (!spec) throw new Error("no channel");
+    let nowMs = end.getTime() - 20 * DAY;
+    const model = createLagReadModel({
+      db: handle.db,
+      clock: { now: () => new Date(nowMs) },
+      maxAgeMs: DAY,
+    });
+    for (const stepH of [0, 2, 30, 1]) {
+      nowMs += stepH * HOUR;
+      // Together, so both read the same window (one past its age starts a refresh).
+      const [overview, whole] = await Promise.all([model.overview(spec, 30), model.lag(spec, 30)]);
+      expect(overview).toEqual({
+        behind: whole.current.behind,
+        ageByDay: dailyPeaks(whole.revisionAge, new Date(nowMs), 30),
+      });
     }
   });
 

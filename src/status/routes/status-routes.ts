@@ -41,7 +41,7 @@ export function statusRoutes(deps: StatusRoutesDeps): Hono {
 
   app.get("/", async (c) => {
     const now = deps.clock.now();
-    const rows = await loadOverview({ ...deps, strip: details.strip }, await statuses(), now);
+    const rows = await loadOverview({ ...deps, strip: details.strip }, await statuses());
     return c.html(statusPage(deps.page, rows, now, await deps.blockers.current()));
   });
 

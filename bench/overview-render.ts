@@ -24,7 +24,7 @@ import {
 } from "../src/status/lag/lag-read-model.ts";
 import { DEFAULT_LAG_DAYS } from "../src/status/lag/lag-schema.ts";
 import { pageContext } from "../src/status/pages/layout.ts";
-import { PAGE_RENDER_MAX_AGE_MS } from "../src/status/routes/page-cache.ts";
+import { PAGE_RENDER_MAX_AGE_MS } from "../src/status/routes/cached-pages.ts";
 import { statusRoutes } from "../src/status/routes/status-routes.ts";
 
 const { values } = parseArgs({

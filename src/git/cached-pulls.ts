@@ -1,4 +1,4 @@
-import { and, eq, ne } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { commitPulls, type PullRequestRow, pullRequests } from "../db/schema.ts";
 import type { GitHost } from "./git-host.ts";
@@ -35,16 +35,21 @@ export async function cachedPull(
   return row;
 }
 
-/** The pull requests that carried a commit, asked of the host once and then read from the cache. */
+/**
+ * The pull requests that carried a commit, asked of the host once and then read from the cache:
+ * links and PRs in one query (a link to no PR, or to one not cached, joins nothing).
+ */
 export async function cachedPullsForCommit(
   deps: CachedPullsDeps,
   sha: string,
   now: Date,
 ): Promise<PullRequestRow[]> {
   const links = await deps.db
-    .select({ number: commitPulls.number })
+    .select({ number: commitPulls.number, pull: pullRequests })
     .from(commitPulls)
-    .where(eq(commitPulls.sha, sha));
+    .leftJoin(pullRequests, eq(pullRequests.number, commitPulls.number))
+    .where(eq(commitPulls.sha, sha))
+    .orderBy(commitPulls.number);
   if (links.length === 0) {
     const rows = (await deps.git.pullsForCommit(sha)).map((p) => pullRow(p, now));
     deps.lookupWrites.pulls(rows);
@@ -54,11 +59,5 @@ export async function cachedPullsForCommit(
     );
     return rows.sort((a, b) => a.number - b.number);
   }
-  return deps.db
-    .select({ pull: pullRequests })
-    .from(commitPulls)
-    .innerJoin(pullRequests, eq(pullRequests.number, commitPulls.number))
-    .where(and(eq(commitPulls.sha, sha), ne(commitPulls.number, NO_PULLS)))
-    .orderBy(pullRequests.number)
-    .then((rows) => rows.map((r) => r.pull));
+  return links.flatMap((link) => (link.pull && link.number !== NO_PULLS ? [link.pull] : []));
 }

@@ -19,6 +19,7 @@ import { refreshLagWindow } from "../../src/status/lag/refresh-lag-history.ts";
 import {
   buildingEvalSaw,
   commitsByPrefix,
+  firstReleaseSeenAfter,
   landedRelease,
   landedReleases,
   publishedReleases,
@@ -176,6 +177,8 @@ describe.skipIf(!baseUrl)(
           await runningGateEvals(db, spec.job);
           await buildingEvalSaw(db, spec.job, sha);
           await cachedPullsForCommit(deps, sha, end);
+          // A lookup while GitHub cannot be asked: ancestry from the recorded branch history.
+          await firstReleaseSeenAfter(db, spec.name, spec.sourceBranch, end);
         }),
       ).toEqual([]);
     });

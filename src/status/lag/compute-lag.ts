@@ -1,3 +1,4 @@
+import { firstAbove, indexLag, type LagIndex } from "./lag-index.ts";
 import type {
   Advance,
   AgePoint,
@@ -45,13 +46,21 @@ const DAY_MS = 86_400_000;
 const secondsBetween = (from: number, to: number) => Math.max(0, Math.round((to - from) / 1000));
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Pure: a channel's lag over `days` up to `now` (../shared/DESIGN.md "Lag, defined"). */
-export function computeLag(history: LagHistory, now: Date, days: number): ChannelLag {
+/**
+ * Pure: a channel's lag over `days` up to `now` (../shared/DESIGN.md "Lag, defined"). `index` is
+ * `indexLag(history.commits)`, kept by a caller that reads one history many times.
+ */
+export function computeLag(
+  history: LagHistory,
+  now: Date,
+  days: number,
+  index: LagIndex = indexLag(history.commits),
+): ChannelLag {
   const to = now.getTime();
   const from = to - days * DAY_MS;
   const releases = releasesBy(history, to);
   const served = releases.at(-1);
-  const behind = behindSeries(history.commits, from, to);
+  const behind = behindSeries(index, from, to);
   return {
     channel: history.channel,
     sourceBranch: history.sourceBranch,
@@ -69,7 +78,7 @@ export function computeLag(history: LagHistory, now: Date, days: number): Channe
     revisionAge: revisionAgeSeries(releases, from, to),
     updateAge: ageSeries(releases, from, to, (r) => r.publishedAtMs),
     behind: foldPoints(behind),
-    latency: latencyWeeks(history.commits, from, to),
+    latency: latencyWeeks(index, from, to),
     advances: releases
       .filter((r) => r.publishedAtMs >= from)
       .map(
@@ -158,21 +167,14 @@ interface Step {
 }
 
 /** Commits behind at the window's start and after every change in it (a step function). */
-function behindSeries(commits: LagCommit[], from: number, to: number): Step[] {
-  const deltas = new Map<number, number>();
-  let count = 0;
-  for (const c of commits) {
-    const seen = c.firstSeenAtMs;
-    const landed = c.landedAtMs ?? Number.POSITIVE_INFINITY;
-    if (landed <= seen || seen > to) continue;
-    if (isMissingAt(c, from)) count++;
-    else if (seen > from) deltas.set(seen, (deltas.get(seen) ?? 0) + 1);
-    if (landed > from && landed <= to) deltas.set(landed, (deltas.get(landed) ?? 0) - 1);
-  }
+function behindSeries(index: LagIndex, from: number, to: number): Step[] {
+  const { changeAt, behindAfter } = index;
+  let i = firstAbove(changeAt, from);
+  let count = behindAfter[i - 1] ?? 0;
   const points: Step[] = [{ at: from, commits: count }];
-  for (const at of [...deltas.keys()].sort((a, b) => a - b)) {
-    count += deltas.get(at) ?? 0;
-    points.push({ at, commits: count });
+  for (; i < changeAt.length && (changeAt[i] ?? to) <= to; i++) {
+    count = behindAfter[i] ?? count;
+    points.push({ at: changeAt[i] ?? to, commits: count });
   }
   points.push({ at: to, commits: count });
   return points;
@@ -221,31 +223,29 @@ export function weekStart(ms: number): number {
 }
 
 /** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
+function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 /** Latency of each commit that landed in the window, grouped by the week it landed in. */
-function latencyWeeks(commits: LagCommit[], from: number, to: number): LatencyWeek[] {
-  const weeks = new Map<number, number[]>();
-  for (const c of commits) {
-    const landed = c.landedAtMs;
-    if (landed === null || landed < from || landed > to) continue;
-    const key = weekStart(landed);
-    const list = weeks.get(key) ?? [];
-    list.push(secondsBetween(c.firstSeenAtMs, landed));
-    weeks.set(key, list);
-  }
-  return [...weeks.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([start, values]) => {
-      const sorted = values.sort((a, b) => a - b);
-      return {
-        weekStart: iso(start),
-        commits: sorted.length,
-        p50Seconds: percentile(sorted, 50),
-        p90Seconds: percentile(sorted, 90),
-        maxSeconds: sorted.at(-1) ?? 0,
-      };
+function latencyWeeks(index: LagIndex, from: number, to: number): LatencyWeek[] {
+  const { landedAt, latencySeconds } = index;
+  const end = firstAbove(landedAt, to);
+  const weeks: LatencyWeek[] = [];
+  // Landings are in time order: each week is one run of them.
+  for (let i = firstAbove(landedAt, from, true); i < end; ) {
+    const start = weekStart(landedAt[i] ?? 0);
+    let next = i + 1;
+    while (next < end && weekStart(landedAt[next] ?? 0) === start) next++;
+    const sorted = latencySeconds.slice(i, next).sort();
+    weeks.push({
+      weekStart: iso(start),
+      commits: sorted.length,
+      p50Seconds: percentile(sorted, 50),
+      p90Seconds: percentile(sorted, 90),
+      maxSeconds: sorted.at(-1) ?? 0,
     });
+    i = next;
+  }
+  return weeks;
 }

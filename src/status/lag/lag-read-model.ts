@@ -8,6 +8,7 @@ import {
   unlandedBy,
 } from "./compute-lag.ts";
 import { dailyPeaks } from "./daily-peaks.ts";
+import { indexLag, type LagIndex } from "./lag-index.ts";
 import { type ChannelLag, MAX_LAG_DAYS } from "./lag-schema.ts";
 import { type LoadedLagHistory, loadLagWindow } from "./load-lag-history.ts";
 import { refreshLagWindow } from "./refresh-lag-history.ts";
@@ -72,6 +73,8 @@ interface Kept {
    * behind from then on (a handful, against the window's thousands), found once per load.
    */
   unlanded: LagCommit[];
+  /** `indexLag` of the history, at its first whole read (the overview reads none). */
+  index: LagIndex | null;
   reloading: Promise<void> | null;
 }
 
@@ -110,6 +113,7 @@ export function createLagReadModel(deps: {
         fullAtMs: refreshed && previous ? previous.fullAtMs : started.getTime(),
         changesSeen,
         unlanded: unlandedBy(loaded.history.commits, loaded.to),
+        index: null,
         reloading: null,
       };
       kept.set(key, entry);
@@ -143,7 +147,9 @@ export function createLagReadModel(deps: {
   return {
     async lag(channel, days) {
       const now = deps.clock.now();
-      return computeLag((await windowFor(channel, days, now)).loaded.history, now, days);
+      const entry = await windowFor(channel, days, now);
+      entry.index ??= indexLag(entry.loaded.history.commits);
+      return computeLag(entry.loaded.history, now, days, entry.index);
     },
     async overview(channel, days) {
       const now = deps.clock.now();

@@ -76,6 +76,13 @@ describe("how soon a flipped pointer is served", () => {
           "location",
         ) ?? "";
       expect(await served()).toMatch(new RegExp(`/${first}$`));
+      // The overview, as serve's fast path answers it once rendered (the app's answers carry an id).
+      const overview = async () => {
+        const res = await fetch(`${replica.url}/`);
+        return { text: await res.text(), byApp: res.headers.has("x-request-id") };
+      };
+      expect((await overview()).text).toContain(first);
+      expect(await overview()).toMatchObject({ byApp: false });
 
       // With NOTIFY: the flip is announced right after its commit.
       h.sim.github.model.commit("master", "nix: 2.31 -> 2.32");
@@ -92,6 +99,9 @@ describe("how soon a flipped pointer is served", () => {
       };
       const second = await advance(announcing);
       expect(await waitFor(served, second, flippedAt)).toBeLessThanOrEqual(FRESHNESS_BOUND_MS);
+      // Once the pointer is served, no page shows the one before it, the fast path's neither.
+      expect((await overview()).text).toContain(second);
+      expect(await overview()).toMatchObject({ byApp: false });
 
       // Without NOTIFY (a writer that does not announce): the replica's polling catches up.
       h.sim.github.model.commit("master", "hello: 2.13 -> 2.14");

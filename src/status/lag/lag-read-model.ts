@@ -29,8 +29,10 @@ export const LAG_HISTORY_QUIET_MAX_AGE_MS = 5 * 60_000;
 export const LAG_HISTORY_FULL_RELOAD_MS = 6 * 3_600_000;
 
 /**
- * The windows held in memory: a read of `days` is computed from the smallest one that covers it
- * (a longer window's history holds a shorter one's, and `computeLag` cuts it to `days`). Without
+ * The windows held in memory: a read of `days` is computed from the smallest held one that covers
+ * it (a longer window's history holds a shorter one's, and `computeLag` cuts it to `days`), else
+ * its tier is loaded. A channel keeps only its longest: `/` reads 30 days and the channel page 90,
+ * and holding (and refreshing) both held every commit of the last 30 days twice. Without
  * tiers each of the 365 `?days=` values would be a window of its own, loaded whole (seconds of
  * PGlite's event loop with a year) and kept: any client could stall the service and grow memory.
  */
@@ -60,10 +62,14 @@ export interface LagReadModel {
   overview(channel: LagChannel, days: number): Promise<LagOverview>;
   /** Something was recorded (a tick, a flip): each window refreshes at its next read. */
   sourcesChanged(): void;
+  /** The windows held, as `channel days` (what the memory holds). */
+  heldWindows(): string[];
 }
 
 interface Kept {
   loaded: LoadedLagHistory;
+  /** The window's tier. */
+  days: number;
   loadedAtMs: number;
   fullAtMs: number;
   /** `changes` when the load started: a change announced since makes the window due. */
@@ -94,6 +100,9 @@ export function createLagReadModel(deps: {
   const pending = new Map<string, Promise<Kept>>();
   let changes = 0;
 
+  const keyOf = (channel: LagChannel, tier: number) =>
+    `${channel.name}\n${channel.sourceBranch}\n${tier}`;
+
   const load = (channel: LagChannel, days: number, key: string) => {
     const running = pending.get(key);
     if (running) return running;
@@ -109,6 +118,7 @@ export function createLagReadModel(deps: {
       const loaded = refreshed ?? (await loadLagWindow(deps.db, channel, started, days));
       const entry: Kept = {
         loaded,
+        days,
         loadedAtMs: started.getTime(),
         fullAtMs: refreshed && previous ? previous.fullAtMs : started.getTime(),
         changesSeen,
@@ -116,7 +126,11 @@ export function createLagReadModel(deps: {
         index: null,
         reloading: null,
       };
-      kept.set(key, entry);
+      // A longer window loaded meanwhile holds this one: it answers the next reads.
+      if (!LAG_WINDOW_TIERS.some((tier) => tier > days && kept.has(keyOf(channel, tier)))) {
+        kept.set(key, entry);
+        for (const tier of LAG_WINDOW_TIERS) if (tier < days) kept.delete(keyOf(channel, tier));
+      }
       return entry;
     })().finally(() => pending.delete(key));
     pending.set(key, loading);
@@ -125,8 +139,10 @@ export function createLagReadModel(deps: {
 
   /** The window a read of `days` at `now` is computed from, refreshing it when it is due. */
   const windowFor = async (channel: LagChannel, days: number, now: Date): Promise<Kept> => {
-    const windowDays = lagWindowDays(days);
-    const key = `${channel.name}\n${channel.sourceBranch}\n${windowDays}`;
+    const windowDays =
+      LAG_WINDOW_TIERS.find((tier) => tier >= days && kept.has(keyOf(channel, tier))) ??
+      lagWindowDays(days);
+    const key = keyOf(channel, windowDays);
     const entry = kept.get(key);
     if (!entry) return load(channel, windowDays, key);
     if (
@@ -164,5 +180,6 @@ export function createLagReadModel(deps: {
     sourcesChanged() {
       changes++;
     },
+    heldWindows: () => [...kept.values()].map((k) => `${k.loaded.history.channel} ${k.days}`),
   };
 }

@@ -225,6 +225,24 @@ describe("lag history over a year-shaped history", () => {
     );
   });
 
+  it("answers a channel's shorter reads from its longer window once loaded, as their own windows do", async () => {
+    const spec = checked[1];
+    if (!spec) throw new Error("no channel");
+    const clock = { now: () => new Date(end.getTime() - 10 * DAY) };
+    const model = () => createLagReadModel({ db: handle.db, clock, maxAgeMs: DAY });
+    const shared = model();
+    await shared.overview(spec, 30);
+    expect(shared.heldWindows()).toEqual([`${spec.name} 30`]);
+    await shared.lag(spec, 90);
+    expect(shared.heldWindows()).toEqual([`${spec.name} 90`]);
+    // Each compared with a model of its own, which holds only the read's own window.
+    for (const days of [3, 30, 90]) {
+      expect(await shared.lag(spec, days)).toEqual(await model().lag(spec, days));
+    }
+    expect(await shared.overview(spec, 30)).toEqual(await model().overview(spec, 30));
+    expect(shared.heldWindows()).toEqual([`${spec.name} 90`]);
+  });
+
   /** A read model over `spec` at a movable clock, and a commit pushed a minute after its first read. */
   async function modelWithPushedCommit(
     spec: (typeof checked)[number],

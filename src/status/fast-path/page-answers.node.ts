@@ -8,6 +8,7 @@ import {
   pageKey,
 } from "../routes/cached-pages.ts";
 import type { FlatHeaders } from "./prepared-redirects.ts";
+import { carriesAny, header } from "./request-headers.node.ts";
 
 interface Prepared {
   headers: FlatHeaders;
@@ -15,21 +16,8 @@ interface Prepared {
 }
 
 // Request headers that change a page's answer; a request with none of them gets the answer
-// prepared once per rendering. Read from `rawHeaders`: `req.headers` builds an object per request.
-const VARYING = new Set(["if-none-match", "accept-encoding"]);
-function varies(req: IncomingMessage): boolean {
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i];
-    if (name !== undefined && name.length >= 13 && VARYING.has(name.toLowerCase())) return true;
-  }
-  return false;
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
-}
+// prepared once per rendering.
+const varies = carriesAny(["if-none-match", "accept-encoding"]);
 
 /**
  * Writes the page cache's fresh renderings with plain Node: the answer is `answerPage`'s (the one

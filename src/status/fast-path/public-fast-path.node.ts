@@ -11,6 +11,7 @@ import { planFileResponse } from "../routes/file-response.ts";
 import { parseReleasePath } from "../routes/releases.ts";
 import { pageAnswers } from "./page-answers.node.ts";
 import { type FlatHeaders, preparedRedirects } from "./prepared-redirects.ts";
+import { carriesAny, header } from "./request-headers.node.ts";
 
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -62,18 +63,9 @@ interface Kept {
   plain: FlatHeaders;
 }
 
-// Request headers that change a file's answer. Read from `rawHeaders`: `req.headers` builds an
-// object per request on first use.
-const CONDITIONAL = new Set(["range", "if-none-match", "if-modified-since"]);
-function isPlainGet(req: IncomingMessage): boolean {
-  if (req.method !== "GET") return false;
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i];
-    if (name !== undefined && name.length >= 5 && CONDITIONAL.has(name.toLowerCase())) return false;
-  }
-  return true;
-}
+// Request headers that change a file's answer.
+const isConditional = carriesAny(["range", "if-none-match", "if-modified-since"]);
+const isPlainGet = (req: IncomingMessage) => req.method === "GET" && !isConditional(req);
 
 /**
  * `/<channel>[/<file>]` redirects, `/releases/…` files and fresh renderings of pages answered by
@@ -177,11 +169,6 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
       else res.destroy();
     });
   };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 function streamFile(res: ServerResponse, path: string, start: number, end: number, logger: Logger) {

@@ -8,8 +8,9 @@ import { isNotFound, type LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { cachedPullsForCommit } from "../../git/cached-pulls.ts";
 import type { LookupWrites } from "../../git/lookup-writes.ts";
 import { type ChannelLanding, containment, type LandingContext } from "./channel-landing.ts";
+import { type CommitFacts, commitFacts } from "./commit-facts.ts";
 import { type ChainBase, chainLandings, type NodeLanding } from "./graph-landing.ts";
-import { commitsByPrefix, landedReleases, type PublishedRef } from "./landing-queries.ts";
+import { landedReleases, type PublishedRef } from "./landing-queries.ts";
 import { type Shortfall, type Shortfalls, shortfalls } from "./partial-answer.ts";
 
 export interface LandingDeps {
@@ -79,27 +80,46 @@ export function pullSummary(p: PullRequestRow): PullSummary {
   };
 }
 
+/** A commit as a lookup found it: what floodgate recorded about it, when it knows it. */
+export interface ResolvedCommit {
+  summary: CommitSummary;
+  /** Null for a commit floodgate never saw on a branch (only the host knows it). */
+  facts: CommitFacts | null;
+}
+
 /** A full sha or a prefix of at least 7 hex digits, from what floodgate saw, else from the host. */
 export async function resolveCommit(deps: LandingDeps, input: string): Promise<CommitSummary> {
+  return (await resolveWithFacts(deps, input)).summary;
+}
+
+/** As `resolveCommit`, with what floodgate recorded about the commit (read in the same query). */
+export async function resolveWithFacts(deps: LandingDeps, input: string): Promise<ResolvedCommit> {
   const wanted = input.trim().toLowerCase();
   if (!SHA_PREFIX.test(wanted)) {
     throw badRequest(`"${input}" is not a commit sha: expected 7 to 40 hex digits`, { input });
   }
-  const known = await commitsByPrefix(deps.db, wanted);
+  const known = await commitFacts(deps.db, wanted);
   if (known.length > 1) {
     throw badRequest(`"${wanted}" matches more than one commit; give more digits`, { input });
   }
-  const [row] = known;
-  if (row) {
-    return {
+  const [facts] = known;
+  if (facts) {
+    const row = facts.commit;
+    const summary = {
       sha: row.sha,
       committedAt: row.committedAt.toISOString(),
       firstSeen: { at: row.firstSeenAt.toISOString(), branch: row.firstSeenBranch },
     };
+    return { summary, facts };
   }
   try {
     const found = await deps.git.commit(wanted);
-    return { sha: found.sha, committedAt: found.committedAt.toISOString(), firstSeen: null };
+    const summary = {
+      sha: found.sha,
+      committedAt: found.committedAt.toISOString(),
+      firstSeen: null,
+    };
+    return { summary, facts: null };
   } catch (err) {
     if (isNotFound(err)) {
       throw new NotFoundError(`no commit ${wanted} in the repository`, { sha: wanted });
@@ -108,8 +128,13 @@ export async function resolveCommit(deps: LandingDeps, input: string): Promise<C
   }
 }
 
-function landingContext(deps: LandingDeps, missing: Shortfalls): LandingContext {
+function landingContext(
+  deps: LandingDeps,
+  missing: Shortfalls,
+  facts: CommitFacts | null,
+): LandingContext {
   const landed = new Map<string, Promise<Map<string, PublishedRef>>>();
+  if (facts) landed.set(facts.commit.sha, Promise.resolve(facts.landed));
   return {
     landedIn: (sha) => {
       let answer = landed.get(sha);
@@ -136,9 +161,11 @@ export async function graphLandings(
   commit: CommitSummary,
   bases: ChainBase[],
   missing: Shortfalls,
+  facts: CommitFacts | null,
 ): Promise<{ chain: NodeLanding[]; channels: ChannelLanding[] }> {
   const graph = deps.branchGraph ?? graphOfSourceBranches(deps.channels);
-  return chainLandings(landingContext(deps, missing), graph, deps.channels, commit, bases);
+  const ctx = landingContext(deps, missing, facts);
+  return chainLandings(ctx, graph, deps.channels, commit, bases);
 }
 
 /** A commit enters the graph where its merged PRs were merged, else where floodgate first saw it. */
@@ -148,12 +175,17 @@ export function commitBases(commit: CommitSummary, pulls: PullSummary[]): ChainB
   return commit.firstSeen ? [{ node: commit.firstSeen.branch, at: commit.firstSeen.at }] : [];
 }
 
-/** The PRs that carried the commit; none known when GitHub cannot be asked (the answer is partial). */
+/**
+ * The PRs that carried the commit: as recorded, else asked of GitHub once; none known when GitHub
+ * cannot be asked (the answer is partial).
+ */
 async function commitPulls(
   deps: LandingDeps,
   sha: string,
+  recorded: PullRequestRow[] | null,
   missing: Shortfalls,
 ): Promise<PullSummary[]> {
+  if (recorded) return recorded.map(pullSummary);
   try {
     return (await cachedPullsForCommit(deps, sha, deps.clock.now())).map(pullSummary);
   } catch (err) {
@@ -170,10 +202,10 @@ export function partialOf(missing: Shortfalls): { partial?: Shortfall } {
 
 /** `GET /api/v1/commits/{sha}`: where a commit has landed along its chain, since when, and ETAs. */
 export async function commitLanding(deps: LandingDeps, input: string): Promise<CommitReport> {
-  const commit = await resolveCommit(deps, input);
+  const { summary: commit, facts } = await resolveWithFacts(deps, input);
   const missing = shortfalls();
-  const pulls = await commitPulls(deps, commit.sha, missing);
+  const pulls = await commitPulls(deps, commit.sha, facts?.pulls ?? null, missing);
   const bases = commitBases(commit, pulls);
-  const { chain, channels } = await graphLandings(deps, commit, bases, missing);
+  const { chain, channels } = await graphLandings(deps, commit, bases, missing, facts);
   return { commit, pulls, bases: bases.map((b) => b.node), chain, channels, ...partialOf(missing) };
 }

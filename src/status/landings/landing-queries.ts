@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import { buildsOfJob } from "../../db/builds-of-job.ts";
 import type { Db } from "../../db/client.ts";
 import {
@@ -22,12 +22,15 @@ const FULL_SHA_LENGTH = 40;
  * ("g" sorts after every hex digit), which the `commits_sha_bytes` index serves in any collation.
  */
 export function commitsByPrefix(db: Db, prefix: string): Promise<KnownCommit[]> {
+  return db.select().from(commits).where(shaStartsWith(prefix)).limit(2);
+}
+
+/** The condition of `commitsByPrefix`: equality for a full sha, else the byte range. */
+export function shaStartsWith(prefix: string): SQL | undefined {
   const bytes = sql`${commits.sha} collate "C"`;
-  const matches =
-    prefix.length === FULL_SHA_LENGTH
-      ? eq(commits.sha, prefix)
-      : and(gte(bytes, prefix), lt(bytes, `${prefix}g`));
-  return db.select().from(commits).where(matches).limit(2);
+  return prefix.length === FULL_SHA_LENGTH
+    ? eq(commits.sha, prefix)
+    : and(gte(bytes, prefix), lt(bytes, `${prefix}g`));
 }
 
 export type PublishedRef = Pick<Release, "id" | "channel" | "name" | "revision" | "publishedAt">;

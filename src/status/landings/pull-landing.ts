@@ -9,7 +9,7 @@ import {
   type PullSummary,
   partialOf,
   pullSummary,
-  resolveCommit,
+  resolveWithFacts,
 } from "./commit-landing.ts";
 import type { NodeLanding } from "./graph-landing.ts";
 import { type Shortfall, shortfalls } from "./partial-answer.ts";
@@ -41,9 +41,9 @@ export async function pullLanding(deps: LandingDeps, input: string): Promise<Pul
   if (!pull.mergeCommitSha || pull.mergedAt === null) {
     return { pull: pullSummary(pull), commit: null, chain: [], channels: [] };
   }
-  const commit = await resolveCommit(deps, pull.mergeCommitSha);
+  const { summary: commit, facts } = await resolveWithFacts(deps, pull.mergeCommitSha);
   const base = { node: pull.baseRef, at: pull.mergedAt.toISOString() };
   const missing = shortfalls();
-  const { chain, channels } = await graphLandings(deps, commit, [base], missing);
+  const { chain, channels } = await graphLandings(deps, commit, [base], missing, facts);
   return { pull: pullSummary(pull), commit, chain, channels, ...partialOf(missing) };
 }

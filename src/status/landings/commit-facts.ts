@@ -52,12 +52,7 @@ const dateOrNull = (at: string | null) => (at === null ? null : new Date(at));
 export async function commitFacts(db: Db, prefix: string): Promise<CommitFacts[]> {
   // Named in the json below as known.<column>: drizzle renders a subquery's fields inside raw
   // SQL unqualified, which the correlated subqueries would read as their own tables' sha.
-  const known = db
-    .select()
-    .from(commits)
-    .where(shaStartsWith(prefix))
-    .limit(2)
-    .as("known");
+  const known = db.select().from(commits).where(shaStartsWith(prefix)).limit(2).as("known");
   const rows = await db
     .select({
       facts: sql<FactsJson>`json_build_object(

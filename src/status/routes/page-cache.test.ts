@@ -9,7 +9,14 @@ import { pageCache } from "./page-cache.ts";
 
 function world(maxEntries?: number, encode?: EncodeBody, inBackground = false) {
   // `version` is the served release (a flip changes it); `outcome`, a status row a tick rewrites.
-  const state = { version: "r1", outcome: "idle", renders: 0, now: 0 };
+  const state = {
+    version: "r1",
+    outcome: "idle",
+    renders: 0,
+    now: 0,
+    /** When set, renderings wait for it after reading the state (a slow rendering). */
+    gate: null as Promise<void> | null,
+  };
   const readModel = createChannelReadModel({
     load: async () =>
       new Map([
@@ -35,10 +42,12 @@ function world(maxEntries?: number, encode?: EncodeBody, inBackground = false) {
       ...(inBackground ? { rerender: (request: Request) => app.fetch(request) } : {}),
     }),
   );
-  app.get("/", (c) => {
+  app.get("/", async (c) => {
     state.renders++;
     const outcome = state.outcome === "idle" ? "" : ` ${state.outcome}`;
-    return c.html(`<p>${state.version} render ${state.renders}${outcome}</p>`);
+    const body = `<p>${state.version} render ${state.renders}${outcome}</p>`;
+    if (state.gate) await state.gate;
+    return c.html(body);
   });
   app.get("/channels/:c", (c) => c.json({ error: "unknown" }, 404));
   app.get("/api/v1/channels/:c/lag", (c) => {
@@ -149,6 +158,24 @@ describe("pageCache", () => {
     const answers = await Promise.all([1, 2].map(() => app.request("http://localhost/")));
     const bodies = await Promise.all(answers.map((a) => a.text()));
     expect(bodies).toEqual(["<p>r2 render 2</p>", "<p>r2 render 2</p>"]);
+  });
+
+  it("never hands a rendering begun before a flip to requests after it, nor keeps it over a later one", async () => {
+    const { state, readModel, app } = world();
+    let open = () => {};
+    state.gate = new Promise((resolve) => (open = resolve));
+    const before = app.request("/");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    state.version = "r2";
+    await readModel.refresh();
+    state.gate = null;
+    const after = app.request("/");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    open();
+    expect(await (await after).text()).toBe("<p>r2 render 2</p>");
+    expect(await (await before).text()).toBe("<p>r1 render 1</p>");
+    expect(await (await app.request("/")).text()).toBe("<p>r2 render 2</p>");
+    expect(state.renders).toBe(2);
   });
 
   it("never keeps errors or views outside the read model", async () => {

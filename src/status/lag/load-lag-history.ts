@@ -45,10 +45,10 @@ export async function loadLagWindow(
     first && first.publishedAtMs < from.getTime()
       ? { release: first.name, revisionSeenAt: await firstSeenAt(db, channel, first.revision) }
       : null;
-  const rows = await sourceCommits(db, channel, [
-    gte(commits.firstSeenAt, start?.revisionSeenAt ?? new Date(0)),
-    lte(commits.firstSeenAt, now),
-  ]);
+  // With no revision known before the window (a new channel), all that came before it, at once.
+  const bound = start?.revisionSeenAt ?? null;
+  const before = bound ? [] : await sourceCommits(db, channel, [lt(commits.firstSeenAt, from)]);
+  const rows = [...before, ...(await sourceCommitsSeen(db, channel, bound ?? from, now))];
   return {
     history: {
       channel: channel.name,
@@ -59,6 +59,34 @@ export async function loadLagWindow(
     to: now,
     start,
   };
+}
+
+/**
+ * How much first-seen time one query reads, and the event loop is let go between two. PGlite runs
+ * queries on the event loop and its answers resolve without letting timers or sockets in: a
+ * 90-day window of master read at once held every request for 1-2 s.
+ */
+export const LOAD_CHUNK_MS = 7 * DAY_MS;
+
+/** `sourceCommits` first seen in [from, to], read `LOAD_CHUNK_MS` of first-seen time at a time. */
+async function sourceCommitsSeen(
+  db: Db,
+  channel: { name: string; sourceBranch: string },
+  from: Date,
+  to: Date,
+): Promise<LagCommit[]> {
+  const found: LagCommit[] = [];
+  const toMs = to.getTime();
+  for (let chunk = from.getTime(); chunk <= toMs; chunk += LOAD_CHUNK_MS) {
+    const next = chunk + LOAD_CHUNK_MS;
+    const rows = await sourceCommits(db, channel, [
+      gte(commits.firstSeenAt, new Date(chunk)),
+      next > toMs ? lte(commits.firstSeenAt, to) : lt(commits.firstSeenAt, new Date(next)),
+    ]);
+    for (const row of rows) found.push(row);
+    if (next <= toMs) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  return found;
 }
 
 /** What the window keeps of a commit seen before it: only one still missing at its start. */

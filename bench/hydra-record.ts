@@ -10,7 +10,7 @@ import { tickChannel } from "../src/channels/tick-channel.ts";
 import type { ChannelSpec } from "../src/config/channels-file.ts";
 import { parseConfig } from "../src/config/config.ts";
 import type { DbHandle } from "../src/db/client.ts";
-import { runMigrations } from "../src/db/migrate.node.ts";
+import { runPostgresMigrations } from "../src/db/migrate.node.ts";
 import { createPgliteDb } from "../src/db/pglite.node.ts";
 import type { Deps } from "../src/deps.ts";
 import { createDeps, USER_AGENT } from "../src/entry/runtime.node.ts";
@@ -38,7 +38,7 @@ interface World {
 async function startWorld(requestsPerSecond: number): Promise<World> {
   const sim = await startSimulator();
   const db = await createPgliteDb();
-  await runMigrations(db.db);
+  await runPostgresMigrations(db.connection);
   const dir = mkdtempSync(join(tmpdir(), "floodgate-bench-"));
   const config = parseConfig(
     { ...sim.env, FLOODGATE_DATA_DIR: dir },

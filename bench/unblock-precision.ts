@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { inArray, sql } from "drizzle-orm";
 import { bulkInsert } from "../src/db/bulk-insert.ts";
-import { runMigrations } from "../src/db/migrate.node.ts";
+import { runPostgresMigrations } from "../src/db/migrate.node.ts";
 import { createPgliteDb } from "../src/db/pglite.node.ts";
 import {
   aggregateConstituents,
@@ -46,7 +46,7 @@ const stop = (i: number, attempt: number) => new Date(T0 + i * 6 * 3600_000 + at
 
 const handle = await createPgliteDb();
 const db = handle.db;
-await runMigrations(db);
+await runPostgresMigrations(handle.connection);
 
 type Truth = "flaky" | "consistent";
 type Said = "flaky" | "consistent" | "other";

@@ -1,4 +1,5 @@
-import { renameSync } from "node:fs";
+import { copyFileSync, renameSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -24,6 +25,9 @@ export async function buildCli(outFile = CLI_BUNDLE): Promise<void> {
     outfile: partial,
     logLevel: "warning",
   });
+  // The PGlite thread's entry, found beside the bundle as beside its sources (pglite-thread.node.ts).
+  const worker = fileURLToPath(new URL("../src/db/pglite-server.node.mjs", import.meta.url));
+  copyFileSync(worker, join(dirname(outFile), "pglite-server.node.mjs"));
   renameSync(partial, outFile);
 }
 

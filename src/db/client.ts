@@ -7,8 +7,16 @@ export type Schema = typeof schema;
 /** The one database type domain code sees, whichever driver (postgres.js, PGlite) is behind it. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
+/** A server's URL, and for the embedded one (a PGlite thread) the Unix socket it listens on. */
+export interface DbConnection {
+  url: string;
+  path?: string;
+}
+
 export interface DbHandle {
   db: Db;
+  /** Where migrations and other dedicated sessions connect. */
+  connection?: DbConnection;
   /** Embedded databases only: tells other processes where the owner takes their requests. */
   advertise?(control: { url: string; token: string }): void;
   close(): Promise<void>;
@@ -17,8 +25,12 @@ export interface DbHandle {
 }
 
 /** postgres.js client: Node, and Workers through Hyperdrive (edge-safe with nodejs_compat). */
-export function createDb(url: string, opts: { max?: number } = {}): DbHandle {
-  const sql = postgres(url, { max: opts.max ?? 5, onnotice: () => {} });
+export function createDb(url: string, opts: { max?: number; path?: string } = {}): DbHandle {
+  const sql = postgres(url, {
+    max: opts.max ?? 5,
+    onnotice: () => {},
+    ...(opts.path ? { path: opts.path } : {}),
+  });
   return {
     db: drizzle(sql, { schema }),
     close: () => sql.end({ timeout: 5 }),

@@ -5,7 +5,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { AppError, errorMessage } from "../errors.ts";
 import { projectPath } from "../project-path.node.ts";
-import type { Db, Schema } from "./client.ts";
+import type { DbConnection, Schema } from "./client.ts";
 
 export const migrationsFolder = projectPath("migrations");
 
@@ -14,19 +14,25 @@ const CONNECT_TIMEOUT_S = 10;
 // Any fixed number, the same in every floodgate: the key of the migration lock among advisory locks.
 const MIGRATION_LOCK_KEY = 0x666c6f6f;
 
-/** Applies the committed drizzle-kit migrations to an embedded database; safe on every start. */
-export async function runMigrations(db: Db): Promise<void> {
-  // safe because callers pass the drizzle instance createPgliteDb built around PGlite.
-  await migratePglite(db as PgliteDatabase<Schema>, { migrationsFolder });
+/** Applies the migrations to a PGlite in this thread (the tests' template; floodgate's own runs in a thread). */
+export async function runPgliteMigrations(db: PgliteDatabase<Schema>): Promise<void> {
+  await migratePglite(db, { migrationsFolder });
 }
 
 /**
- * Applies the migrations to the PostgreSQL database at `url` under a session advisory lock, so that
- * processes starting at once on a fresh database take turns (the second finds nothing left to do).
- * One connection of its own: a pool could take the lock on one connection and migrate on another.
+ * Applies the migrations to the PostgreSQL database at `url` (or the embedded one's socket) under a
+ * session advisory lock, so that processes starting at once on a fresh database take turns (the
+ * second finds nothing left to do). One connection of its own: a pool could take the lock on one
+ * connection and migrate on another.
  */
-export async function runPostgresMigrations(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: CONNECT_TIMEOUT_S });
+export async function runPostgresMigrations(target: string | DbConnection): Promise<void> {
+  const { url, path } = typeof target === "string" ? { url: target, path: undefined } : target;
+  const sql = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: CONNECT_TIMEOUT_S,
+    ...(path ? { path } : {}),
+  });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.catch((err: unknown) => {
       throw new AppError(

@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { AppError, errorMessage } from "../errors.ts";
 import { createDb, type DbHandle } from "./client.ts";
-import { runMigrations, runPostgresMigrations } from "./migrate.node.ts";
+import { runPostgresMigrations } from "./migrate.node.ts";
 import { createPgliteDb, type DataDirClaim } from "./pglite.node.ts";
 
 /**
@@ -21,7 +21,7 @@ export async function openDatabase(opts: {
   checkDataDir(opts.dataDir);
   const handle = await createPgliteDb(join(opts.dataDir, "db"), opts.claim);
   try {
-    await runMigrations(handle.db);
+    await runPostgresMigrations(handle.connection);
   } catch (err) {
     await handle.close();
     throw err;

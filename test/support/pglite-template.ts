@@ -5,18 +5,18 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import type { DbHandle } from "../../src/db/client.ts";
-import { runMigrations } from "../../src/db/migrate.node.ts";
+import { runPgliteMigrations } from "../../src/db/migrate.node.ts";
+import { createPgliteFromDump } from "../../src/db/pglite.node.ts";
 import * as schema from "../../src/db/schema.ts";
 import { migrationsKey } from "./migrations-key.ts";
 
 /**
  * An in-memory PGlite loaded from a migrated data dir (a tarball under the OS temp dir), so a test
  * file skips initdb and the migrations: both together cost seconds per PGlite, loading a fraction.
+ * It runs in a thread of its own, reached through postgres.js, as floodgate's embedded database is.
  */
 export async function createPgliteFromTemplate(): Promise<DbHandle> {
-  const template = new Blob([readFileSync(await buildPgliteTemplate())]);
-  const client = await PGlite.create({ loadDataDir: template });
-  return { db: drizzle(client, { schema }), close: () => client.close() };
+  return createPgliteFromDump(readFileSync(await buildPgliteTemplate()));
 }
 
 let building: Promise<void> | undefined;
@@ -37,7 +37,7 @@ export async function buildPgliteTemplate(): Promise<string> {
 async function writeTemplate(path: string): Promise<void> {
   const client = await PGlite.create();
   try {
-    await runMigrations(drizzle(client, { schema }));
+    await runPgliteMigrations(drizzle(client, { schema }));
     const tarball = await client.dumpDataDir("none");
     const partial = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.partial`;
     try {

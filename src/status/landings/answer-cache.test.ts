@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NotFoundError, UpstreamError } from "../../errors.ts";
-import { answerCache } from "./answer-cache.ts";
+import { answerCache, heldGeneration } from "./answer-cache.ts";
 
 describe("answerCache", () => {
   it("reuses an answer until it expires or the generation moves, and keeps no failure", async () => {
@@ -63,5 +63,27 @@ describe("answerCache, when GitHub could not help", () => {
     await expect(cache("1111111", missing)).rejects.toThrow("no commit");
     await expect(cache("1111111", missing)).rejects.toThrow("no commit");
     expect(asked).toBe(6);
+  });
+});
+
+describe("heldGeneration", () => {
+  it("answers from the held snapshot without waiting for a reload; waits only when none is held", async () => {
+    let held: { generation: number } | null = null;
+    let reloads = 0;
+    const readModel = {
+      peek: () => held,
+      current: () => {
+        reloads++;
+        return new Promise<{ generation: number }>((resolve) => {
+          setTimeout(() => resolve({ generation: 7 }), 5);
+        });
+      },
+    };
+    const generation = heldGeneration(readModel);
+    expect(await generation()).toBe(7);
+    expect(reloads).toBe(1);
+    held = { generation: 8 };
+    expect(await generation()).toBe(8);
+    expect(reloads).toBe(1);
   });
 });

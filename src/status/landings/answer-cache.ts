@@ -13,6 +13,19 @@ export const DEGRADED_ANSWER_TTL_MS = OUTAGE_HOLD_MS;
 /** Answers kept: keys are what clients typed, so they must not grow memory without end. */
 export const LOOKUP_ANSWER_MAX_ENTRIES = 2_000;
 
+/**
+ * The read model's generation as held, without waiting: `current()` first reloads a snapshot
+ * older than its bound (5 s), and every lookup, cached answers too, waited for that load behind
+ * the database's queue (on PGlite, behind every cold lookup's queries). `peek` starts a stale
+ * reload itself, and a flip's announced reload lands in milliseconds.
+ */
+export function heldGeneration(readModel: {
+  current(): Promise<{ generation: number }>;
+  peek(): { generation: number } | null;
+}): () => Promise<number> {
+  return async () => (readModel.peek() ?? (await readModel.current())).generation;
+}
+
 type Kept<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /**

@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { AppError, RetryLaterError, UpstreamError } from "../../errors.ts";
-import { answerCache } from "../landings/answer-cache.ts";
+import { answerCache, heldGeneration } from "../landings/answer-cache.ts";
 import { type CommitReport, commitLanding, type LandingDeps } from "../landings/commit-landing.ts";
 import type { LookupGuard } from "../landings/lookup-guard.ts";
 import { type PullReport, pullLanding } from "../landings/pull-landing.ts";
@@ -12,7 +12,7 @@ import { type ConnectionAddress, clientKey } from "./client-address.ts";
 export interface LandingRouteDeps extends Omit<LandingDeps, "git"> {
   lookups: LookupGuard;
   /** Its generation bounds how long a lookup's answer is reused (answer-cache.ts). */
-  readModel: Pick<ChannelReadModel, "current">;
+  readModel: Pick<ChannelReadModel, "current" | "peek">;
   connectionAddress?: ConnectionAddress;
   page: PageContext;
 }
@@ -62,7 +62,7 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
   const app = new Hono();
   const { lookups, connectionAddress, page: ctx, readModel, ...rest } = routeDeps;
   const deps: LandingDeps = { ...rest, git: lookups.git };
-  const generation = async () => (await readModel.current()).generation;
+  const generation = heldGeneration(readModel);
   const nowMs = () => deps.clock.now().getTime();
   const isDegraded = (report: { partial?: unknown }) => report.partial !== undefined;
   const commitAnswers = answerCache<CommitReport>({ generation, nowMs, isDegraded });

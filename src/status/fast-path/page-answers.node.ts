@@ -20,10 +20,10 @@ interface Prepared {
 const varies = carriesAny(["if-none-match", "accept-encoding"]);
 
 /**
- * Writes the page cache's fresh renderings with plain Node: the answer is `answerPage`'s (the one
- * the app's middleware gives), its headers flattened once per rendering for requests that carry
- * no condition or coding. Returns false, writing nothing, for whatever the app must answer: no
- * fresh rendering (a miss, an expired one, a change since), or a coding only the app applies.
+ * Writes the page cache's renderings with plain Node: the answer is `answerPage`'s (the one the
+ * app's middleware gives), its headers flattened once per rendering for requests that carry no
+ * condition or coding. Returns false, writing nothing, for whatever the app must answer: a miss,
+ * a change since the rendering, a stale one nothing re-renders yet, a coding only the app applies.
  */
 export function pageAnswers(deps: {
   readModel: ChannelReadModel;
@@ -59,8 +59,13 @@ export function pageAnswers(deps: {
   return (req, res, path, search) => {
     const snapshot = deps.readModel.peek();
     if (!snapshot) return false;
-    const verdict = deps.pages.judge(pageKey(path, search), snapshot);
-    if (verdict.kind !== "fresh") return false;
+    const key = pageKey(path, search);
+    const verdict = deps.pages.judge(key, snapshot);
+    // A stale rendering is served only while the app re-renders it (as the app then does);
+    // else the app must see the request to start that.
+    if (verdict.kind === "none" || (verdict.kind === "stale" && !deps.pages.isRenewing(key))) {
+      return false;
+    }
     const method = req.method ?? "GET";
     if (!varies(req)) {
       const { headers, body } = plainAnswer(verdict.page, method);

@@ -64,8 +64,18 @@ export type PageVerdict =
  */
 export interface PageCache {
   judge(key: string, snapshot: ChannelSnapshot): PageVerdict;
-  /** Keeps `page` unless a rendering of a later generation is kept already. */
-  keep(key: string, page: CachedPage): void;
+  /**
+   * Stamps a new rendering with the cache's clock and keeps it, unless a rendering of a later
+   * generation is kept already; returns it stamped either way.
+   */
+  keep(key: string, rendering: Omit<CachedPage, "renderedAtMs">): CachedPage;
+  /**
+   * Marks `key` as being re-rendered in the background until `renewed`; false if it already is.
+   * Meanwhile its `stale` rendering is what every request gets, from the app or the fast path.
+   */
+  renewing(key: string): boolean;
+  renewed(key: string): void;
+  isRenewing(key: string): boolean;
 }
 
 export function createPageCache(
@@ -88,6 +98,7 @@ export function createPageCache(
     ttlMs: 3_600_000,
     now: nowMs,
   });
+  const renewals = new Set<string>();
   return {
     judge(key, snapshot) {
       const page = rendered.get(key);
@@ -103,11 +114,21 @@ export function createPageCache(
       }
       return { kind: "none" };
     },
-    keep(key, page) {
+    keep(key, rendering) {
+      const page = { ...rendering, renderedAtMs: nowMs() };
       const kept = rendered.get(key);
-      if (kept && kept.generation > page.generation) return;
-      rendered.set(key, page);
+      if (!kept || kept.generation <= page.generation) rendered.set(key, page);
+      return page;
     },
+    renewing(key) {
+      if (renewals.has(key)) return false;
+      renewals.add(key);
+      return true;
+    },
+    renewed(key) {
+      renewals.delete(key);
+    },
+    isRenewing: (key) => renewals.has(key),
   };
 }
 

@@ -29,6 +29,7 @@ export function pageCache(opts: {
   readModel: ChannelReadModel;
   /** Shared with the fast path; default one of its own, with these options. */
   cache?: PageCache;
+  /** The default cache's clock (a given cache has its own). */
   nowMs?: () => number;
   maxAgeMs?: number;
   maxEntries?: number;
@@ -38,11 +39,10 @@ export function pageCache(opts: {
   /** The app itself: re-renders pages in the background (the cache lives as long as it). */
   rerender?: RenderRequest;
 }): MiddlewareHandler {
-  const nowMs = opts.nowMs ?? Date.now;
   const cache =
     opts.cache ??
     createPageCache({
-      nowMs,
+      ...(opts.nowMs === undefined ? {} : { nowMs: opts.nowMs }),
       ...(opts.maxAgeMs === undefined ? {} : { maxAgeMs: opts.maxAgeMs }),
       ...(opts.maxEntries === undefined ? {} : { maxEntries: opts.maxEntries }),
       ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
@@ -50,18 +50,16 @@ export function pageCache(opts: {
   const rendering = new Map<string, InFlight>();
   // The cache's own requests, known by identity (a header could be sent by anyone), by key.
   const rerenders = new WeakSet<Request>();
-  const rerendering = new Set<string>();
 
   const rerenderInBackground = (url: string, key: string, rerender: RenderRequest) => {
-    if (rerendering.has(key)) return;
-    rerendering.add(key);
+    if (!cache.renewing(key)) return;
     const request = new Request(url);
     rerenders.add(request);
     Promise.resolve()
       .then(() => rerender(request))
       .then((res) => res.body?.cancel())
       .catch(() => undefined)
-      .finally(() => rerendering.delete(key));
+      .finally(() => cache.renewed(key));
   };
 
   return async (c, next) => {
@@ -87,9 +85,9 @@ export function pageCache(opts: {
       rendering.set(key, { generation, done: new Promise((resolve) => (done = resolve)) });
       try {
         await next();
-        page = await capture(c.res, snapshot, nowMs(), opts.encode);
-        if (page) cache.keep(key, page);
-        else return;
+        const rendering = await capture(c.res, snapshot, opts.encode);
+        if (!rendering) return;
+        page = cache.keep(key, rendering);
       } finally {
         if (rendering.get(key)?.generation === generation) rendering.delete(key);
         done(page ?? null);
@@ -111,9 +109,8 @@ export function pageCache(opts: {
 async function capture(
   res: Response,
   snapshot: { generation: number; pointers: number },
-  at: number,
   encode: EncodeBody | undefined,
-): Promise<CachedPage | null> {
+): Promise<Omit<CachedPage, "renderedAtMs"> | null> {
   if (res.status !== 200) return null;
   const body = await res.clone().text();
   const plain = new TextEncoder().encode(body);
@@ -124,5 +121,5 @@ async function capture(
   const contentType = res.headers.get("Content-Type") ?? "text/plain; charset=utf-8";
   const encoded = encode ? await encode(body) : {};
   const { generation, pointers } = snapshot;
-  return { plain, contentType, etag: `"${hex}"`, encoded, generation, pointers, renderedAtMs: at };
+  return { plain, contentType, etag: `"${hex}"`, encoded, generation, pointers };
 }

@@ -100,6 +100,7 @@ export function createLagReadModel(deps: {
   const pending = new Map<string, Promise<Kept>>();
   let changes = 0;
 
+  const shas = createShaPool();
   const keyOf = (channel: LagChannel, tier: number) =>
     `${channel.name}\n${channel.sourceBranch}\n${tier}`;
 
@@ -131,6 +132,9 @@ export function createLagReadModel(deps: {
         kept.set(key, entry);
         for (const tier of LAG_WINDOW_TIERS) if (tier < days) kept.delete(keyOf(channel, tier));
       }
+      // A whole load may leave commits no window holds: the pool starts over from what is held.
+      if (!refreshed) shas.restart([...kept.values()].map((k) => k.loaded.history.commits));
+      shas.intern(loaded.history.commits);
       return entry;
     })().finally(() => pending.delete(key));
     pending.set(key, loading);
@@ -181,5 +185,27 @@ export function createLagReadModel(deps: {
       changes++;
     },
     heldWindows: () => [...kept.values()].map((k) => `${k.loaded.history.channel} ${k.days}`),
+  };
+}
+
+/**
+ * One string per sha across the held windows: channels that follow one branch (four follow master)
+ * each read the same commits, and a year's windows held 129k sha strings for 25k commits (5 MiB).
+ */
+function createShaPool() {
+  let pool = new Map<string, string>();
+  const intern = (commits: LagCommit[]) => {
+    for (const c of commits) {
+      const known = pool.get(c.sha);
+      if (known === undefined) pool.set(c.sha, c.sha);
+      else c.sha = known;
+    }
+  };
+  return {
+    intern,
+    restart(held: LagCommit[][]) {
+      pool = new Map();
+      for (const commits of held) intern(commits);
+    },
   };
 }

@@ -16,7 +16,7 @@ import { padChannels, seedHistory } from "../../src/sim/year-history/seed-histor
 import { channelPageFacts } from "../../src/status/channel-extras.ts";
 import { loadLagWindow } from "../../src/status/lag/load-lag-history.ts";
 import { refreshLagWindow } from "../../src/status/lag/refresh-lag-history.ts";
-import { commitFacts } from "../../src/status/landings/commit-facts.ts";
+import { commitFacts, commitFactsOf } from "../../src/status/landings/commit-facts.ts";
 import {
   buildingEvalSaw,
   commitsByPrefix,
@@ -234,6 +234,7 @@ describe.skipIf(!baseUrl)(
           // A lookup's one query for what floodgate recorded (its PRs and landings too).
           await commitFacts(db, sha.slice(0, 7));
           await commitFacts(db, sha);
+          await commitFactsOf(db, [sha.slice(0, 7), sha, "0000000"]);
         }),
       ).toEqual([]);
       expect(history.releases.length).toBeGreaterThan(0);

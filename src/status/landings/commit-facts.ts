@@ -43,19 +43,8 @@ interface FactsJson {
 
 const dateOrNull = (at: string | null) => (at === null ? null : new Date(at));
 
-/**
- * Known commits whose sha starts with `prefix` (at most two, as `commitsByPrefix`), each with its
- * recorded PRs and landings: one query instead of three. On PGlite every query costs a round
- * through the WASM engine on the event loop, so a cold lookup of a landed commit took ~2× longer
- * as three queries (A/B on the seeded year). The related rows come back as json, one row a commit.
- */
-export async function commitFacts(db: Db, prefix: string): Promise<CommitFacts[]> {
-  // Named in the json below as known.<column>: drizzle renders a subquery's fields inside raw
-  // SQL unqualified, which the correlated subqueries would read as their own tables' sha.
-  const known = db.select().from(commits).where(shaStartsWith(prefix)).limit(2).as("known");
-  const rows = await db
-    .select({
-      facts: sql<FactsJson>`json_build_object(
+// One commit's row (named `known`) with its PRs and landings, as json.
+const FACTS_JSON = sql<FactsJson>`json_build_object(
         'sha', known.sha,
         'committedAt', known.committed_at,
         'firstSeenAt', known.first_seen_at,
@@ -83,10 +72,83 @@ export async function commitFacts(db: Db, prefix: string): Promise<CommitFacts[]
           join releases r on r.id = rc.release_id
           where rc.sha = known.sha and r.state = 'published'
         )
-      )`,
-    })
-    .from(known);
+      )`;
+
+/**
+ * Known commits whose sha starts with `prefix` (at most two, as `commitsByPrefix`), each with its
+ * recorded PRs and landings: one query instead of three. On PGlite every query costs a round
+ * through the WASM engine, so a cold lookup of a landed commit took ~2× longer as three queries
+ * (A/B on the seeded year). The related rows come back as json, one row a commit.
+ */
+export async function commitFacts(db: Db, prefix: string): Promise<CommitFacts[]> {
+  // Named in the json as known.<column>: drizzle renders a subquery's fields inside raw SQL
+  // unqualified, which the correlated subqueries would read as their own tables' sha.
+  const known = db.select().from(commits).where(shaStartsWith(prefix)).limit(2).as("known");
+  const rows = await db.select({ facts: FACTS_JSON }).from(known);
   return rows.map(({ facts }) => factsOf(facts));
+}
+
+/**
+ * `commitFacts` of several prefixes (or full shas) in one query: each prefix's byte range, at most
+ * two commits a prefix, through `commits_sha_bytes`.
+ */
+export async function commitFactsOf(
+  db: Db,
+  prefixes: readonly string[],
+): Promise<Map<string, CommitFacts[]>> {
+  const found = new Map<string, CommitFacts[]>(prefixes.map((p) => [p, []]));
+  if (prefixes.length === 0) return found;
+  const wanted = sql.join(
+    prefixes.map((p) => sql`(${p}::text, ${`${p}g`}::text)`),
+    sql`, `,
+  );
+  const rows = await db.select({ prefix: sql<string>`wanted.lo`, facts: FACTS_JSON }).from(
+    sql`(values ${wanted}) as wanted(lo, hi) cross join lateral (
+        select * from commits
+        where sha collate "C" >= wanted.lo and sha collate "C" < wanted.hi
+        limit 2
+      ) as known`,
+  );
+  for (const { prefix, facts } of rows) found.get(prefix)?.push(factsOf(facts));
+  return found;
+}
+
+interface Waiting {
+  prefix: string;
+  resolve(facts: CommitFacts[]): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * `commitFacts` through one query in flight at a time: lookups that arrive while it runs wait and
+ * go together in the next (up to `maxBatch`). Alone, a lookup is asked at once; 50 cold lookups at
+ * once cost a few queries, not 50 rounds through PGlite's one connection, one after another.
+ */
+export function batchedCommitFacts(
+  db: Db,
+  maxBatch = 100,
+): (prefix: string) => Promise<CommitFacts[]> {
+  const waiting: Waiting[] = [];
+  let asking = false;
+  const pump = async (): Promise<void> => {
+    if (asking || waiting.length === 0) return;
+    asking = true;
+    const batch = waiting.splice(0, maxBatch);
+    try {
+      const found = await commitFactsOf(db, [...new Set(batch.map((w) => w.prefix))]);
+      for (const w of batch) w.resolve(found.get(w.prefix) ?? []);
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    } finally {
+      asking = false;
+      void pump();
+    }
+  };
+  return (prefix) =>
+    new Promise<CommitFacts[]>((resolve, reject) => {
+      waiting.push({ prefix, resolve, reject });
+      void pump();
+    });
 }
 
 function factsOf(json: FactsJson): CommitFacts {

@@ -25,6 +25,8 @@ export interface LandingDeps {
   clock: Clock;
   publicUrl: string;
   hydraUrl?: string;
+  /** How a lookup reads what floodgate recorded (default one query each; `batchedCommitFacts`). */
+  commitFacts?: (prefix: string) => Promise<CommitFacts[]>;
 }
 
 export interface CommitSummary {
@@ -98,7 +100,7 @@ export async function resolveWithFacts(deps: LandingDeps, input: string): Promis
   if (!SHA_PREFIX.test(wanted)) {
     throw badRequest(`"${input}" is not a commit sha: expected 7 to 40 hex digits`, { input });
   }
-  const known = await commitFacts(deps.db, wanted);
+  const known = await (deps.commitFacts ?? ((p) => commitFacts(deps.db, p)))(wanted);
   if (known.length > 1) {
     throw badRequest(`"${wanted}" matches more than one commit; give more digits`, { input });
   }

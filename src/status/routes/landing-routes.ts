@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { AppError, RetryLaterError, UpstreamError } from "../../errors.ts";
 import { answerCache, heldGeneration } from "../landings/answer-cache.ts";
+import { batchedCommitFacts } from "../landings/commit-facts.ts";
 import { type CommitReport, commitLanding, type LandingDeps } from "../landings/commit-landing.ts";
 import type { LookupGuard } from "../landings/lookup-guard.ts";
 import { type PullReport, pullLanding } from "../landings/pull-landing.ts";
@@ -61,7 +62,12 @@ function failedPage(
 export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
   const app = new Hono();
   const { lookups, connectionAddress, page: ctx, readModel, ...rest } = routeDeps;
-  const deps: LandingDeps = { ...rest, git: lookups.git };
+  // Concurrent cold lookups read their commits' records together (one query in flight).
+  const deps: LandingDeps = {
+    ...rest,
+    git: lookups.git,
+    commitFacts: batchedCommitFacts(rest.db),
+  };
   const generation = heldGeneration(readModel);
   const nowMs = () => deps.clock.now().getTime();
   const isDegraded = (report: { partial?: unknown }) => report.partial !== undefined;

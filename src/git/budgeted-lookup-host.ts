@@ -9,6 +9,25 @@ export type LookupHost = Pick<
   "branchHead" | "commit" | "compare" | "pull" | "pullsForCommit" | "branchMerges" | "branchCommits"
 >;
 
+/**
+ * `git` with every read passed through `guard` (a budget, an outage breaker, a per-pass cap): the
+ * one place that lists the reads, so a read added to `LookupHost` cannot slip past a guard.
+ */
+export function guardEachRead(
+  git: LookupHost,
+  guard: <T>(read: () => Promise<T>) => Promise<T>,
+): LookupHost {
+  return {
+    branchHead: (branch) => guard(() => git.branchHead(branch)),
+    commit: (sha) => guard(() => git.commit(sha)),
+    compare: (base, head, opts) => guard(() => git.compare(base, head, opts)),
+    pull: (number) => guard(() => git.pull(number)),
+    pullsForCommit: (sha) => guard(() => git.pullsForCommit(sha)),
+    branchMerges: (from, into) => guard(() => git.branchMerges(from, into)),
+    branchCommits: (branch) => guard(() => git.branchCommits(branch)),
+  };
+}
+
 export const PAUSED_MESSAGE = "lookups paused to keep the channel updater running";
 
 function refusal(budget: LookupBudget, perHour: number): () => void {
@@ -57,15 +76,7 @@ export function budgetedLookupHost(
       done();
     }
   };
-  return {
-    branchHead: (branch) => guarded(() => git.branchHead(branch)),
-    commit: (sha) => guarded(() => git.commit(sha)),
-    compare: (base, head, opts) => guarded(() => git.compare(base, head, opts)),
-    pull: (number) => guarded(() => git.pull(number)),
-    pullsForCommit: (sha) => guarded(() => git.pullsForCommit(sha)),
-    branchMerges: (from, into) => guarded(() => git.branchMerges(from, into)),
-    branchCommits: (branch) => guarded(() => git.branchCommits(branch)),
-  };
+  return guardEachRead(git, guarded);
 }
 
 /** GitHub could not find it (it answers 422 rather than 404 for some shas it cannot resolve). */

@@ -1,5 +1,5 @@
 import type { UpstreamCache } from "../../db/upstream-cache.ts";
-import type { LookupHost } from "../../git/budgeted-lookup-host.ts";
+import { guardEachRead, type LookupHost } from "../../git/budgeted-lookup-host.ts";
 
 /** Where the follow pass keeps its progress, for whichever process runs it next. */
 export const FOLLOW_STATE_KEY = "subscriptions:followed";
@@ -62,38 +62,9 @@ export class PassSpentError extends Error {
  */
 export function readsCapped(git: LookupHost, max: number): LookupHost {
   let used = 0;
-  const take = () => {
-    if (used >= max) throw new PassSpentError(max);
+  return guardEachRead(git, (read) => {
+    if (used >= max) return Promise.reject(new PassSpentError(max));
     used++;
-  };
-  return {
-    branchHead: async (branch) => {
-      take();
-      return git.branchHead(branch);
-    },
-    commit: async (sha) => {
-      take();
-      return git.commit(sha);
-    },
-    compare: async (base, head, opts) => {
-      take();
-      return git.compare(base, head, opts);
-    },
-    pull: async (number) => {
-      take();
-      return git.pull(number);
-    },
-    pullsForCommit: async (sha) => {
-      take();
-      return git.pullsForCommit(sha);
-    },
-    branchMerges: async (from, into) => {
-      take();
-      return git.branchMerges(from, into);
-    },
-    branchCommits: async (branch) => {
-      take();
-      return git.branchCommits(branch);
-    },
-  };
+    return read();
+  });
 }

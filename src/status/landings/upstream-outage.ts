@@ -1,5 +1,5 @@
 import { type AppError, RetryLaterError, UpstreamError } from "../../errors.ts";
-import { isNotFound, type LookupHost } from "../../git/budgeted-lookup-host.ts";
+import { guardEachRead, isNotFound, type LookupHost } from "../../git/budgeted-lookup-host.ts";
 
 /** How long lookups stop asking GitHub after it failed them: short, so a recovery shows soon. */
 export const OUTAGE_HOLD_MS = 10_000;
@@ -72,13 +72,5 @@ export function outageBreaker(
     }
   };
 
-  return {
-    branchHead: (branch) => guarded(() => git.branchHead(branch)),
-    commit: (sha) => guarded(() => git.commit(sha)),
-    compare: (base, head, o) => guarded(() => git.compare(base, head, o)),
-    pull: (number) => guarded(() => git.pull(number)),
-    pullsForCommit: (sha) => guarded(() => git.pullsForCommit(sha)),
-    branchMerges: (from, into) => guarded(() => git.branchMerges(from, into)),
-    branchCommits: (branch) => guarded(() => git.branchCommits(branch)),
-  };
+  return guardEachRead(git, guarded);
 }

@@ -17,6 +17,8 @@ export interface DbHandle {
   db: Db;
   /** Where migrations and other dedicated sessions connect. */
   connection?: DbConnection;
+  /** Embedded databases only: settles if the database's thread ends while in use. */
+  lost?: Promise<Error>;
   /** Embedded databases only: tells other processes where the owner takes their requests. */
   advertise?(control: { url: string; token: string }): void;
   close(): Promise<void>;

@@ -97,4 +97,15 @@ describe("PGlite in a worker thread", () => {
     });
     expect(await connect()`select id, note from kept`).toEqual([{ id: 1, note: "first" }]);
   }, 120_000);
+
+  it("tells when its thread ends on its own; queries then fail at once, and stop returns", async () => {
+    const doomed = await startPgliteThread({ startParams: PGLITE_START_PARAMS });
+    const sql = postgres(doomed.connection.url, { path: doomed.connection.path, max: 1 });
+    expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
+    await doomed.kill();
+    expect((await doomed.lost).message).toMatch(/exited/);
+    await expect(sql`select 1`).rejects.toThrow();
+    await sql.end({ timeout: 1 });
+    await doomed.stop();
+  }, 120_000);
 });

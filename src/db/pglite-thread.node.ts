@@ -15,6 +15,10 @@ export interface PgliteThread {
   connection: { url: string; path: string };
   /** Stops serving, closes PGlite (its data dir is consistent afterwards), ends the thread. */
   stop(): Promise<void>;
+  /** Settles when the thread ended without `stop`: every query fails from then on. */
+  lost: Promise<Error>;
+  /** Ends the thread at once, as a crash would (tests). */
+  kill(): Promise<void>;
 }
 
 type WorkerMessage =
@@ -48,11 +52,24 @@ export async function startPgliteThread(opts: {
     throw err;
   }
   let stopping: Promise<void> | undefined;
+  let exited = false;
+  // Settles only if the thread ends on its own (a WASM abort, an uncaught error): never on `stop`.
+  const lost = new Promise<Error>((resolve) => {
+    worker.once("error", (err) => {
+      if (!stopping) resolve(err);
+    });
+    worker.once("exit", (code) => {
+      exited = true;
+      if (!stopping) resolve(new Error(`the PGlite thread exited (code ${code})`));
+    });
+  });
   return {
     connection: { url: "postgres://postgres@localhost/postgres", path: socketPath },
+    lost,
     stop: () => {
       stopping ??= (async () => {
         try {
+          if (exited) return;
           worker.postMessage({ type: "close" });
           await nextMessage(worker, "closed", CLOSE_TIMEOUT_MS);
         } finally {
@@ -61,6 +78,9 @@ export async function startPgliteThread(opts: {
         }
       })();
       return stopping;
+    },
+    kill: async () => {
+      await worker.terminate();
     },
   };
 }

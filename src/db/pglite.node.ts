@@ -63,6 +63,7 @@ async function connect(
   return {
     db: client.db,
     connection: thread.connection,
+    lost: thread.lost,
     close: async () => {
       try {
         await client.close();

@@ -151,14 +151,17 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
   print(
     `floodgate serving ${config.publicUrl} (listening on ${config.host}:${server.port}; scheduler ${scheduler ? "on" : "off"})`,
   );
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+  const lost = await new Promise<Error | null>((resolve) => {
+    process.once("SIGINT", () => resolve(null));
+    process.once("SIGTERM", () => resolve(null));
+    // Serving on from memory with no database would hide it; exiting lets a supervisor restart.
+    rt.lost?.then(resolve);
   });
+  if (lost) logger.error("embedded database stopped; exiting", { error: lost.message });
   await scheduler?.stop();
   await server.close();
   await follower.stop();
   await owner?.server.close();
   await rt.close();
-  return 0;
+  return lost ? 1 : 0;
 }

@@ -47,6 +47,8 @@ export interface Runtime {
   listen?: DbHandle["listen"];
   /** Embedded database only: where other processes reach this owner (see owner-control.node.ts). */
   advertise?(control: { url: string; token: string }): void;
+  /** Embedded database only: settles if its thread ends while in use (see serveCommand). */
+  lost?: Promise<Error>;
   close(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export async function openRuntime(
       ...(files ? { files } : {}),
       ...(handle.listen ? { listen: handle.listen } : {}),
       advertise: handle.advertise,
+      ...(handle.lost ? { lost: handle.lost } : {}),
       close: async () => {
         await deps.lookupWrites.settled();
         await handle.close();

@@ -17,14 +17,14 @@ import { refreshLagWindow } from "./refresh-lag-history.ts";
 export const LAG_HISTORY_MAX_AGE_MS = 30_000;
 /**
  * The same bound where every write is announced (`sourcesChanged`): a refresh then follows each
- * change, and this only catches a missed announcement. Each refresh holds PGlite's event loop
+ * change, and this only catches a missed announcement. Each refresh takes PGlite's one backend
  * ~30-40 ms per window with a year of history, so a quiet service should not refresh every 30 s.
  */
 export const LAG_HISTORY_QUIET_MAX_AGE_MS = 5 * 60_000;
 /**
  * Refreshes read only what changed; once in this long a window is loaded whole again, for what a
  * refresh cannot see (a landing a lookup records for an old release). A whole 90-day load of a
- * master channel holds PGlite's event loop 1-2 s with a year of history, so it stays rare.
+ * master channel takes PGlite's one backend 1-2 s with a year of history, so it stays rare.
  */
 export const LAG_HISTORY_FULL_RELOAD_MS = 6 * 3_600_000;
 
@@ -34,7 +34,7 @@ export const LAG_HISTORY_FULL_RELOAD_MS = 6 * 3_600_000;
  * its tier is loaded. A channel keeps only its longest: `/` reads 30 days and the channel page 90,
  * and holding (and refreshing) both held every commit of the last 30 days twice. Without
  * tiers each of the 365 `?days=` values would be a window of its own, loaded whole (seconds of
- * PGlite's event loop with a year) and kept: any client could stall the service and grow memory.
+ * PGlite's one backend with a year) and kept: any client could stall the service and grow memory.
  */
 export const LAG_WINDOW_TIERS = [7, 30, 90, MAX_LAG_DAYS] as const;
 

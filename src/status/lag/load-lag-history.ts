@@ -62,9 +62,10 @@ export async function loadLagWindow(
 }
 
 /**
- * How much first-seen time one query reads, and the event loop is let go between two. PGlite runs
- * queries on the event loop and its answers resolve without letting timers or sockets in: a
- * 90-day window of master read at once held every request for 1-2 s.
+ * How much first-seen time one query reads. A 90-day window of master read at once is one query
+ * of 1-2 s on PGlite's one backend, which every other query (a lookup, a tick) would wait behind;
+ * in weeks, they get their turn between two (and, before PGlite had its own thread, so did the
+ * event loop).
  */
 export const LOAD_CHUNK_MS = 7 * DAY_MS;
 

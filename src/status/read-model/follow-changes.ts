@@ -9,7 +9,7 @@ export const POLL_INTERVAL_MS = 2_000;
 /**
  * The embedded database (PGlite) has one writer, the process that owns it, which announces its
  * every change in-process (other commands reach it through owner-control): its poll is only a
- * safety net, and a PGlite query runs on the event loop, stalling every request meanwhile.
+ * safety net, not worth a reload of every status row each 2 s on its one backend.
  */
 export const EMBEDDED_POLL_INTERVAL_MS = 30_000;
 /** The stated bound (README "Freshness"): one poll plus a second for the reload itself. */

@@ -8,8 +8,8 @@ export const PAGE_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=60
  * How long a rendering is served before it is re-rendered, when nothing changed (a read-model
  * change re-renders at once). Pages show ages at minute granularity (and web/time-ago.ts keeps them
  * current in browsers); the re-rendering happens in the background while the old one is served.
- * Each re-rendering's queries run on the event loop with PGlite, so a short age stalls every
- * request (the redirects too) that often.
+ * Each re-rendering is a burst of queries (on PGlite, one backend that ticks and lookups wait for)
+ * and of rendering on the event loop, so a short age costs that often.
  */
 export const PAGE_RENDER_MAX_AGE_MS = 30_000;
 /**
@@ -134,8 +134,8 @@ export function createPageCache(
 
 /**
  * The URL path, and for the lag JSON its `days`, the one query a cached view reads: `/?junk=N`
- * is the same rendering, so it must not cost a rendering (each a burst of queries that, on
- * PGlite, stalls every request) nor a place in the cache.
+ * is the same rendering, so it must not cost a rendering (each a burst of queries and rendering)
+ * nor a place in the cache.
  */
 export function pageKey(pathname: string, search: string): string {
   if (!pathname.endsWith("/lag")) return pathname;

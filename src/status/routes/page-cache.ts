@@ -85,9 +85,9 @@ export function pageCache(opts: {
       rendering.set(key, { generation, done: new Promise((resolve) => (done = resolve)) });
       try {
         await next();
-        const rendering = await capture(c.res, snapshot, opts.encode);
-        if (!rendering) return;
-        page = cache.keep(key, rendering);
+        const captured = await capture(c.res, snapshot, opts.encode);
+        if (!captured) return;
+        page = cache.keep(key, captured);
       } finally {
         if (rendering.get(key)?.generation === generation) rendering.delete(key);
         done(page ?? null);

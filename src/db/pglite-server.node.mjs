@@ -18,6 +18,7 @@ const CANCEL_REQUEST = 80877102;
 /** Messages that end an extended-protocol cycle or are one on their own. */
 const CYCLE_END = new Set(["S".charCodeAt(0), "Q".charCodeAt(0)]);
 const TERMINATE = "X".charCodeAt(0);
+const FLUSH_BYTES = 256 * 1024;
 
 /** @type {{ dataDir?: string, loadDataDir?: Uint8Array, socketPath: string, startParams: string[] }} */
 const options = workerData;
@@ -120,13 +121,27 @@ async function pump() {
 
 /** @param {Connection} conn @param {Uint8Array} message */
 async function execute(conn, message) {
+  // PGlite hands its answer over in many small pieces (a row each, or less): written one by one
+  // they cost a system call each (1.7 s of this thread's 6 s under 300 cold lookups). Gathered,
+  // up to FLUSH_BYTES at a time, so a large answer still streams.
+  /** @type {Buffer[]} */
+  let pieces = [];
+  let length = 0;
+  const flush = () => {
+    if (length > 0 && !conn.closed) conn.socket.write(Buffer.concat(pieces, length));
+    pieces = [];
+    length = 0;
+  };
   try {
     await pg.execProtocolRawStream(message, {
-      // A view into PGlite's memory, reused by its next output: copied before the socket keeps it.
+      // A view into PGlite's memory, reused by its next output: copied before it is kept.
       onRawData: (data) => {
-        if (!conn.closed) conn.socket.write(Buffer.from(data));
+        pieces.push(Buffer.from(data));
+        length += data.byteLength;
+        if (length >= FLUSH_BYTES) flush();
       },
     });
+    flush();
   } catch (err) {
     conn.closed = true;
     conn.queue.length = 0;

@@ -4,7 +4,6 @@ import type { LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { latestBranchHead } from "../../git/latest-branch-head.ts";
 import type { LookupWrites } from "../../git/lookup-writes.ts";
 import { channelDir } from "../../publish/release-paths.ts";
-import { currentReleaseOf } from "../read-model/channel-status.ts";
 import { CADENCE_WINDOW, type Eta, estimateLanding } from "./advance-cadence.ts";
 import {
   buildingEvalSaw,
@@ -72,6 +71,8 @@ export interface LandingContext {
   contains(sha: string, revision: string): Promise<{ contained: boolean; behindBy: number }>;
   /** Where GitHub failed this lookup: the answer is then partial (partial-answer.ts). */
   shortfalls: Shortfalls;
+  /** The revision a channel serves (pinned, else current), null before its first release. */
+  servedRevision(channel: string): Promise<string | null>;
 }
 
 /** What finding a channel's first release with a commit needs (a subscription's follow pass too). */
@@ -195,10 +196,10 @@ export async function channelLanding(
   if (recorded) {
     return { channel, status: "landed", release: releaseRef(ctx, recorded) };
   }
-  const current = await currentReleaseOf(ctx.db, channel);
-  if (!current) return { channel, status: "no-release" };
+  const served = await ctx.servedRevision(channel);
+  if (!served) return { channel, status: "no-release" };
   try {
-    return await askedLanding(ctx, spec, commit, current.revision);
+    return await askedLanding(ctx, spec, commit, served);
   } catch (err) {
     const reason = ctx.shortfalls.note(err);
     return recordedAncestry(ctx, spec, commit, reason);

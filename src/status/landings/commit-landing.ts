@@ -7,6 +7,7 @@ import { AppError, NotFoundError } from "../../errors.ts";
 import { isNotFound, type LookupHost } from "../../git/budgeted-lookup-host.ts";
 import { cachedPullsForCommit } from "../../git/cached-pulls.ts";
 import type { LookupWrites } from "../../git/lookup-writes.ts";
+import { currentReleaseOf } from "../read-model/channel-status.ts";
 import { type ChannelLanding, containment, type LandingContext } from "./channel-landing.ts";
 import { type CommitFacts, commitFacts } from "./commit-facts.ts";
 import { type ChainBase, chainLandings, type NodeLanding } from "./graph-landing.ts";
@@ -27,6 +28,8 @@ export interface LandingDeps {
   hydraUrl?: string;
   /** How a lookup reads what floodgate recorded (default one query each; `batchedCommitFacts`). */
   commitFacts?: (prefix: string) => Promise<CommitFacts[]>;
+  /** The revision a channel serves; default a query, the routes read the in-memory read model. */
+  servedRevision?: (channel: string) => Promise<string | null>;
 }
 
 export interface CommitSummary {
@@ -154,6 +157,9 @@ function landingContext(
     hydraUrl: deps.hydraUrl,
     contains: containment(deps.git),
     shortfalls: missing,
+    servedRevision:
+      deps.servedRevision ??
+      (async (channel) => (await currentReleaseOf(deps.db, channel))?.revision ?? null),
   };
 }
 

@@ -67,6 +67,11 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
     ...rest,
     git: lookups.git,
     commitFacts: batchedCommitFacts(rest.db),
+    // The pointers every public read serves from, not a query per channel and lookup.
+    servedRevision: async (channel) => {
+      const snapshot = readModel.peek() ?? (await readModel.current());
+      return snapshot.entries.get(channel)?.release?.revision ?? null;
+    },
   };
   const generation = heldGeneration(readModel);
   const nowMs = () => deps.clock.now().getTime();

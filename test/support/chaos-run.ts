@@ -7,6 +7,7 @@ import { type ChaosKind, createChaos } from "../../src/sim/chaos.ts";
 import { seededRandom } from "../../src/sim/hydra-json.ts";
 import { serveOnLoopback } from "../../src/sim/serve.node.ts";
 import type { SimEval } from "../../src/sim/simulator.node.ts";
+import { PAGE_STALE_AFTER_CHANGE_MS } from "../../src/status/routes/cached-pages.ts";
 import { defaultNixOf, type GroundTruth, wrongAdvance, wrongBranchUpdates } from "./chaos-truth.ts";
 import { type Harness, startHarness } from "./harness.ts";
 
@@ -203,17 +204,29 @@ async function play(
   return result;
 }
 
-/** The tick's outcome must be what the API says and the page shows, at once. */
+/**
+ * The tick's outcome must be what the API says and the page shows: at once, or within the bound a
+ * change of status alone may be answered from the previous rendering (a flip never is).
+ */
 async function checkShown(url: string, o: TickOutcome, result: ChaosRunResult) {
   if (o.kind === "busy") return;
+  const deadline = Date.now() + PAGE_STALE_AFTER_CHANGE_MS + 1_000;
+  while (!(await isShown(url, o))) {
+    if (Date.now() > deadline) {
+      result.unseen.push(`${o.channel} ${o.kind}: ${o.summary.slice(0, 160)}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function isShown(url: string, o: TickOutcome): Promise<boolean> {
   const api = (await (await fetch(`${url}/api/v1/channels/${o.channel}`)).json()) as {
     channel: { state: string; summary: string };
   };
   const page = await (await fetch(`${url}/channels/${o.channel}`)).text();
   const shownOnPage = page.includes(escapeHtml(o.summary).slice(0, 120));
-  if (api.channel.state !== o.kind || api.channel.summary !== o.summary || !shownOnPage) {
-    result.unseen.push(`${o.channel} ${o.kind}: ${o.summary.slice(0, 160)}`);
-  }
+  return api.channel.state === o.kind && api.channel.summary === o.summary && shownOnPage;
 }
 
 const escapeHtml = (s: string) =>

@@ -1,4 +1,5 @@
 import { createTtlLru, singleFlight } from "../../ttl-lru.ts";
+import { heldSnapshot } from "../read-model/channel-read-model.ts";
 import { isUpstreamUnavailable, OUTAGE_HOLD_MS } from "./upstream-outage.ts";
 
 /** How long a lookup's answer is reused when nothing was published: the live GitHub parts age. */
@@ -14,16 +15,15 @@ export const DEGRADED_ANSWER_TTL_MS = OUTAGE_HOLD_MS;
 export const LOOKUP_ANSWER_MAX_ENTRIES = 2_000;
 
 /**
- * The read model's generation as held, without waiting: `current()` first reloads a snapshot
- * older than its bound (5 s), and every lookup, cached answers too, waited for that load behind
- * the database's queue (on PGlite, behind every cold lookup's queries). `peek` starts a stale
- * reload itself, and a flip's announced reload lands in milliseconds.
+ * The read model's generation as held (`heldSnapshot`): with `current()`, every lookup, cached
+ * answers too, waited each 5 s for a reload behind the database's queue (on PGlite, behind every
+ * cold lookup's queries); a flip's announced reload lands in milliseconds anyway.
  */
 export function heldGeneration(readModel: {
   current(): Promise<{ generation: number }>;
   peek(): { generation: number } | null;
 }): () => Promise<number> {
-  return async () => (readModel.peek() ?? (await readModel.current())).generation;
+  return async () => (await heldSnapshot(readModel)).generation;
 }
 
 type Kept<T> = { ok: true; value: T } | { ok: false; error: unknown };

@@ -65,6 +65,18 @@ export interface ChannelReadModel {
   refresh(): Promise<ChannelSnapshot>;
 }
 
+/**
+ * The snapshot as held, without waiting: `current()` first reloads one older than its bound, and a
+ * read that needs no newer one (a lookup) would wait for that load behind the database's queue.
+ * `peek` starts a stale reload itself; only before the first load is there anything to wait for.
+ */
+export async function heldSnapshot<S>(readModel: {
+  peek(): S | null;
+  current(): Promise<S>;
+}): Promise<S> {
+  return readModel.peek() ?? (await readModel.current());
+}
+
 export interface ChannelReadModelOptions {
   load: () => Promise<Map<string, ChannelSnapshotEntry>>;
   maxAgeMs: number;

@@ -7,7 +7,8 @@ import type { LookupGuard } from "../landings/lookup-guard.ts";
 import { type PullReport, pullLanding } from "../landings/pull-landing.ts";
 import { commitPage, lookupErrorPage, pullPage } from "../pages/landing-page.ts";
 import type { PageContext } from "../pages/layout.ts";
-import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
+import { channelPointer } from "../read-model/channel-pointer.ts";
+import { type ChannelReadModel, heldSnapshot } from "../read-model/channel-read-model.ts";
 import { type ConnectionAddress, clientKey } from "./client-address.ts";
 
 export interface LandingRouteDeps extends Omit<LandingDeps, "git"> {
@@ -68,10 +69,8 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
     git: lookups.git,
     commitFacts: batchedCommitFacts(rest.db),
     // The pointers every public read serves from, not a query per channel and lookup.
-    servedRevision: async (channel) => {
-      const snapshot = readModel.peek() ?? (await readModel.current());
-      return snapshot.entries.get(channel)?.release?.revision ?? null;
-    },
+    servedRevision: async (channel) =>
+      channelPointer(await heldSnapshot(readModel), channel)?.revision ?? null,
   };
   const generation = heldGeneration(readModel);
   const nowMs = () => deps.clock.now().getTime();

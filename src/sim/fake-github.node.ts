@@ -185,6 +185,7 @@ function createFakeGitHubApp(state: {
     const fault = faults.take(method, path);
     if (fault) {
       if (fault.rule.delayMs) await sleep(fault.rule.delayMs);
+      await fault.rule.holdUntil;
       fault.rule.onMatch?.();
       if (fault.rule.status !== undefined) {
         const { body = "", headers = {} } = fault.rule;

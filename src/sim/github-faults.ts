@@ -5,6 +5,8 @@ export { createFaultList } from "./fault-list.ts";
 export interface GitHubFaultRule extends FaultMatch {
   /** Wait this long first; with no `status` the request is then served normally. */
   delayMs?: number;
+  /** Wait until this settles first: a test lets the request through once it has set the scene. */
+  holdUntil?: Promise<unknown>;
   /** Runs when the fault fires, before the request is served (e.g. someone else pushes). */
   onMatch?: () => void;
   status?: number;

@@ -37,11 +37,12 @@ describe.skipIf(!binDir)("PostgreSQL restarted in the middle of a tick", () => {
     world.sim.github.model.commit("master", "hello: 2.12 -> 2.13");
     const ev = await world.sim.evaluate(nixos);
     world.sim.hydra.model.finishEval(ev.evalId);
-    // The branch update waits, so the server is down when the tick next writes the release row.
+    // The branch update is held until the server is down, so the tick's next write finds it gone.
+    let serverDown = () => {};
     world.sim.github.faults.add({
       method: "PATCH",
       path: /\/heads\/nixos-unstable$/,
-      delayMs: 5_000,
+      holdUntil: new Promise<void>((resolve) => (serverDown = resolve)),
     });
     const patches = () => world.sim.github.requests.filter((r) => r.method === "PATCH").length;
     const child = spawn(process.execPath, [BIN, "tick", "--channel", nixos.name], {
@@ -54,6 +55,7 @@ describe.skipIf(!binDir)("PostgreSQL restarted in the middle of a tick", () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     while (patches() === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
     pg.stop();
+    serverDown();
     const code = await exited;
     pg.start();
 

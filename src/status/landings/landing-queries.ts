@@ -99,7 +99,9 @@ export async function firstReleaseSeenAfter(
       and(published(channel), eq(commits.firstSeenBranch, branch), gt(commits.firstSeenAt, seenAt)),
     )
     .orderBy(asc(releases.publishedAt), asc(releases.id))
-    .limit(1);
+    .limit(1)
+    .prepare("first_release_seen_after")
+    .execute();
   return row ?? null;
 }
 

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { compress } from "hono/compress";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { SubscriptionPolicy } from "./alerts/subscriptions/create-subscription.ts";
@@ -45,6 +44,7 @@ import { badgeRoutes } from "./status/routes/badge-routes.ts";
 import type { PageCache } from "./status/routes/cached-pages.ts";
 import { channelRedirectRoutes } from "./status/routes/channel-redirect.ts";
 import type { ConnectionAddress } from "./status/routes/client-address.ts";
+import { compressAnswers } from "./status/routes/compress-answers.ts";
 import type { EncodeBody } from "./status/routes/content-coding.ts";
 import { exportRoutes } from "./status/routes/export-routes.ts";
 import { feedRoutes } from "./status/routes/feed-routes.ts";
@@ -183,7 +183,7 @@ export function createApp(deps: AppDeps): Hono {
   // the cached ones are compressed once per rendering and pass through (Content-Encoding set).
   // Only where the runtime compresses pages (Node): workerd encodes a body by its Content-Encoding
   // header itself, so gzip bytes from a Worker would be gzipped twice.
-  if (deps.encodePage) app.use("/api/*", compress());
+  if (deps.encodePage) app.use("/api/*", compressAnswers());
   app.route("/", assetRoutes(webAssets));
   app.route("/", adminRoutes(deps, deps.adminTokens));
   app.route("/", auditRoute(deps));

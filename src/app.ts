@@ -27,6 +27,7 @@ import {
   LAG_HISTORY_QUIET_MAX_AGE_MS,
   type LagReadModel,
 } from "./status/lag/lag-read-model.ts";
+import type { LookupAnswers } from "./status/landings/lookup-answers.ts";
 import type { LookupGuard } from "./status/landings/lookup-guard.ts";
 import { pageContext } from "./status/pages/layout.ts";
 import type { ChannelChanges } from "./status/read-model/channel-changes.ts";
@@ -82,6 +83,8 @@ export interface AppDeps {
   readModel?: ChannelReadModel;
   /** Renderings of pages and JSON; default one per app (Node shares it with its fast path). */
   pageCache?: PageCache;
+  /** Lookups' kept answers; default one per app (Node shares it with its fast path). */
+  lookupAnswers?: LookupAnswers;
   /** Lag over time (charts, `/api/v1/channels/{c}/lag`); default one over `db` per app. */
   lag?: LagReadModel;
   /** `https://github.com/{FLOODGATE_REPO}`: every commit and PR link points there. */

@@ -134,6 +134,7 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
           ...(rt.files ? { store: rt.files } : {}),
           logger,
           commonHeaders,
+          lookups: { answers: rt.lookupAnswers, guard: rt.deps.lookups },
         },
         app,
       ),

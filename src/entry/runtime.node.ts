@@ -20,6 +20,7 @@ import { createNodeProgramsIndexer } from "../publish/programs/programs-indexer.
 import { createS3Client } from "../publish/s3-client.ts";
 import { createS3Store } from "../publish/s3-store.ts";
 import { loadWebAssets } from "../status/assets/web-assets.node.ts";
+import { createLookupAnswers, type LookupAnswers } from "../status/landings/lookup-answers.ts";
 import type { ChannelReadModel } from "../status/read-model/channel-read-model.ts";
 import { EMBEDDED_POLL_INTERVAL_MS } from "../status/read-model/follow-changes.ts";
 import { createPageCache, type PageCache } from "../status/routes/cached-pages.ts";
@@ -41,6 +42,8 @@ export interface Runtime {
   readModel: ChannelReadModel;
   /** The app's renderings of pages and JSON, which Node's fast path serves while they are fresh. */
   pages: PageCache;
+  /** The lookup routes' kept answers, which Node's fast path serves to commits asked about again. */
+  lookupAnswers: LookupAnswers;
   /** The release files when they are on disk (file://), which Node's fast path serves directly. */
   files?: FsStore;
   /** LISTEN on the database, where it has one other processes can NOTIFY (PostgreSQL). */
@@ -117,12 +120,14 @@ export async function openRuntime(
       ? defaultReadModel(deps)
       : defaultReadModel(deps, EMBEDDED_POLL_INTERVAL_MS + READ_MODEL_MAX_AGE_MS);
     const pages = createPageCache();
+    const lookupAnswers = createLookupAnswers(readModel, deps.clock);
     return {
       config,
       deps,
-      app: createApp({ ...deps, readModel, pageCache: pages }),
+      app: createApp({ ...deps, readModel, pageCache: pages, lookupAnswers }),
       readModel,
       pages,
+      lookupAnswers,
       ...(files ? { files } : {}),
       ...(handle.listen ? { listen: handle.listen } : {}),
       advertise: handle.advertise,

@@ -9,6 +9,7 @@ import type { ChannelReadModel } from "../read-model/channel-read-model.ts";
 import type { PageCache } from "../routes/cached-pages.ts";
 import { planFileResponse } from "../routes/file-response.ts";
 import { parseReleasePath } from "../routes/releases.ts";
+import { commitAnswers, type KeptLookups } from "./commit-answers.node.ts";
 import { pageAnswers } from "./page-answers.node.ts";
 import { type FlatHeaders, preparedRedirects } from "./prepared-redirects.ts";
 import { carriesAny, header } from "./request-headers.node.ts";
@@ -26,6 +27,8 @@ export interface FastPathDeps {
   logger: Logger;
   /** Headers the app puts on every response (security headers), from `everyResponseHeaders`. */
   commonHeaders?: Record<string, string>;
+  /** The lookup routes' kept answers: commits asked about again are served from here. */
+  lookups?: KeptLookups;
 }
 
 // Per-response headers: the fast path sets its own or none (no error bodies, so no request id).
@@ -68,10 +71,11 @@ const isConditional = carriesAny(["range", "if-none-match", "if-modified-since"]
 const isPlainGet = (req: IncomingMessage) => req.method === "GET" && !isConditional(req);
 
 /**
- * `/<channel>[/<file>]` redirects, `/releases/…` files and fresh renderings of pages answered by
- * Node itself, from the read model, the file store and the page cache: no router, no Web streams,
- * no database. Anything else (a page's miss, expiry or change, which the app renders), any error
- * and any request it is unsure about goes to `fallback` (the Hono app), which answers the same way.
+ * `/<channel>[/<file>]` redirects, `/releases/…` files, fresh renderings of pages and kept commit
+ * lookups answered by Node itself, from the read model, the file store, the page cache and the
+ * lookups' answers: no router, no Web streams, no database. Anything else (a page's miss, expiry
+ * or change, which the app renders), any error and any request it is unsure about goes to
+ * `fallback` (the Hono app), which answers the same way.
  */
 export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener {
   const common = deps.commonHeaders ?? {};
@@ -83,6 +87,9 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
   });
   const servePage = deps.pages
     ? pageAnswers({ readModel: deps.readModel, pages: deps.pages, commonHeaders: common })
+    : () => false;
+  const serveLookup = deps.lookups
+    ? commitAnswers({ ...deps.lookups, readModel: deps.readModel, commonHeaders: common })
     : () => false;
   // By URL path: a hit skips parsing and decoding it (only paths without '%' get here).
   const kept = new Map<string, Kept>();
@@ -150,6 +157,7 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
         res.writeHead(302, headers);
         return void res.end();
       }
+      if (serveLookup(req, res, path)) return;
       if (!servePage(req, res, path, query === -1 ? "" : url.slice(query))) fallback(req, res);
       return;
     }

@@ -28,6 +28,13 @@ export function heldGeneration(readModel: {
 
 type Kept<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
+export interface AnswerCache<T> {
+  /** The kept answer for `key`, else `answer()`'s (shared with concurrent askers), kept. */
+  (key: string, answer: () => Promise<T>): Promise<T>;
+  /** The kept answer for `key` at `generation`, without waiting: Node's fast path serves it. */
+  peek(generation: number, key: string): T | undefined;
+}
+
 /**
  * Lookup answers kept for a short while and until the channel read model's generation moves (a
  * flip or a tick): a commit or PR many people ask about at once (an announced fix) costs one
@@ -42,7 +49,7 @@ export function answerCache<T>(opts: {
   degradedTtlMs?: number;
   isDegraded?: (value: T) => boolean;
   maxEntries?: number;
-}): (key: string, answer: () => Promise<T>) => Promise<T> {
+}): AnswerCache<T> {
   const kept = createTtlLru<string, Kept<T>>({
     maxEntries: opts.maxEntries ?? LOOKUP_ANSWER_MAX_ENTRIES,
     ttlMs: opts.ttlMs ?? LOOKUP_ANSWER_TTL_MS,
@@ -50,7 +57,7 @@ export function answerCache<T>(opts: {
   });
   const degradedTtlMs = opts.degradedTtlMs ?? DEGRADED_ANSWER_TTL_MS;
   const shared = singleFlight<T>();
-  return async (key, answer) => {
+  const cached = async (key: string, answer: () => Promise<T>): Promise<T> => {
     const versioned = `${await opts.generation()} ${key}`;
     const hit = kept.get(versioned);
     if (hit?.ok) return hit.value;
@@ -67,4 +74,9 @@ export function answerCache<T>(opts: {
       }
     });
   };
+  const peek = (generation: number, key: string): T | undefined => {
+    const hit = kept.get(`${generation} ${key}`);
+    return hit?.ok ? hit.value : undefined;
+  };
+  return Object.assign(cached, { peek });
 }

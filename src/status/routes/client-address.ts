@@ -13,8 +13,16 @@ export function clientKey(
   opts: { trustedHeader?: string; connectionAddress?: ConnectionAddress },
 ): string {
   const forwarded = opts.trustedHeader ? c.req.header(opts.trustedHeader) : undefined;
+  return clientKeyOf(forwarded, () => opts.connectionAddress?.(c));
+}
+
+/** `clientKey` from the trusted header's value (if configured) and the connection's address. */
+export function clientKeyOf(
+  forwarded: string | undefined,
+  connectionAddress: () => string | undefined,
+): string {
   const fromProxy = forwarded?.split(",").at(-1)?.trim();
-  const address = fromProxy || opts.connectionAddress?.(c);
+  const address = fromProxy || connectionAddress();
   // Bounded: a key is kept per client, and a header can be long.
   return address ? addressBlock(address).slice(0, 64) : "unknown";
 }

@@ -1,10 +1,14 @@
 import { type Context, Hono } from "hono";
 import { AppError, RetryLaterError, UpstreamError } from "../../errors.ts";
-import { answerCache, heldGeneration } from "../landings/answer-cache.ts";
 import { batchedCommitFacts } from "../landings/commit-facts.ts";
-import { type CommitReport, commitLanding, type LandingDeps } from "../landings/commit-landing.ts";
+import { commitLanding, type LandingDeps } from "../landings/commit-landing.ts";
+import {
+  commitAnswerKey,
+  createLookupAnswers,
+  type LookupAnswers,
+} from "../landings/lookup-answers.ts";
 import type { LookupGuard } from "../landings/lookup-guard.ts";
-import { type PullReport, pullLanding } from "../landings/pull-landing.ts";
+import { pullLanding } from "../landings/pull-landing.ts";
 import { commitPage, lookupErrorPage, pullPage } from "../pages/landing-page.ts";
 import type { PageContext } from "../pages/layout.ts";
 import { channelPointer } from "../read-model/channel-pointer.ts";
@@ -17,6 +21,8 @@ export interface LandingRouteDeps extends Omit<LandingDeps, "git"> {
   readModel: Pick<ChannelReadModel, "current" | "peek">;
   connectionAddress?: ConnectionAddress;
   page: PageContext;
+  /** Shared with Node's fast path, which serves commits' kept answers itself; else the routes' own. */
+  lookupAnswers?: LookupAnswers;
 }
 
 const PAGE_STATUS: Record<string, 400 | 404> = { BAD_REQUEST: 400, NOT_FOUND: 404 };
@@ -62,7 +68,7 @@ function failedPage(
  */
 export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
   const app = new Hono();
-  const { lookups, connectionAddress, page: ctx, readModel, ...rest } = routeDeps;
+  const { lookups, connectionAddress, page: ctx, readModel, lookupAnswers, ...rest } = routeDeps;
   // Concurrent cold lookups read their commits' records together (one query in flight).
   const deps: LandingDeps = {
     ...rest,
@@ -72,14 +78,10 @@ export function landingRoutes(routeDeps: LandingRouteDeps): Hono {
     servedRevision: async (channel) =>
       channelPointer(await heldSnapshot(readModel), channel)?.revision ?? null,
   };
-  const generation = heldGeneration(readModel);
-  const nowMs = () => deps.clock.now().getTime();
-  const isDegraded = (report: { partial?: unknown }) => report.partial !== undefined;
-  const commitAnswers = answerCache<CommitReport>({ generation, nowMs, isDegraded });
-  const pullAnswers = answerCache<PullReport>({ generation, nowMs, isDegraded });
+  const answers = lookupAnswers ?? createLookupAnswers(readModel, deps.clock);
   const commit = (input: string) =>
-    commitAnswers(input.trim().toLowerCase(), () => commitLanding(deps, input));
-  const pull = (input: string) => pullAnswers(input.trim(), () => pullLanding(deps, input));
+    answers.commits(commitAnswerKey(input), () => commitLanding(deps, input));
+  const pull = (input: string) => answers.pulls(input.trim(), () => pullLanding(deps, input));
   const now = () => deps.clock.now();
 
   // Every lookup takes one from its client's allowance first, cached answers included: the

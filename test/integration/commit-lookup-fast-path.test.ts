@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, defaultReadModel } from "../../src/app.ts";
 import type { LoopbackServer } from "../../src/sim/serve.node.ts";
-import {
-  everyResponseHeaders,
-  publicFastPath,
-} from "../../src/status/fast-path/public-fast-path.node.ts";
-import { serveHttp } from "../../src/status/fast-path/serve-http.node.ts";
+import { everyResponseHeaders } from "../../src/status/fast-path/public-fast-path.node.ts";
 import { createLookupAnswers } from "../../src/status/landings/lookup-answers.ts";
+import { serveBehindFastPath } from "../support/fast-path-server.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 // Set per response by Node or only by the app (the fast path writes no error bodies to tag).
@@ -37,15 +34,7 @@ describe("commit lookups asked again, on Node's fast path", () => {
       commonHeaders: await everyResponseHeaders(app),
       lookups: { answers: lookupAnswers, guard: h.deps.lookups },
     };
-    server = await serveHttp(app, {
-      port: 0,
-      hostname: "127.0.0.1",
-      front: (fallback) =>
-        publicFastPath(deps, (req, res) => {
-          toApp.push(req.url ?? "");
-          fallback(req, res);
-        }),
-    });
+    server = await serveBehindFastPath(app, deps, toApp);
   });
   afterAll(async () => {
     await server?.close();

@@ -4,12 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp, defaultReadModel } from "../../src/app.ts";
 import { tickChannel } from "../../src/channels/tick-channel.ts";
 import type { LoopbackServer } from "../../src/sim/serve.node.ts";
-import {
-  everyResponseHeaders,
-  publicFastPath,
-} from "../../src/status/fast-path/public-fast-path.node.ts";
-import { serveHttp } from "../../src/status/fast-path/serve-http.node.ts";
+import { everyResponseHeaders } from "../../src/status/fast-path/public-fast-path.node.ts";
 import { createPageCache } from "../../src/status/routes/cached-pages.ts";
+import { serveBehindFastPath } from "../support/fast-path-server.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 interface Answer {
@@ -73,15 +70,7 @@ describe("pages served by Node's fast path from the app's renderings", () => {
       logger: h.deps.logger,
       commonHeaders: await everyResponseHeaders(app),
     };
-    server = await serveHttp(app, {
-      port: 0,
-      hostname: "127.0.0.1",
-      front: (fallback) =>
-        publicFastPath(deps, (req, res) => {
-          toApp.push(req.url ?? "");
-          fallback(req, res);
-        }),
-    });
+    server = await serveBehindFastPath(app, deps, toApp);
   });
   afterEach(async () => {
     await server.close();

@@ -1,13 +1,12 @@
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveBehindFastPath } from "../../../test/support/fast-path-server.ts";
 import { silentLogger } from "../../log.ts";
 import type { LoopbackServer } from "../../sim/serve.node.ts";
 import { createChannelReadModel } from "../read-model/channel-read-model.ts";
 import { createPageCache } from "../routes/cached-pages.ts";
 import { encodeBodyNode } from "../routes/encode-body.node.ts";
 import { pageCache } from "../routes/page-cache.ts";
-import { publicFastPath } from "./public-fast-path.node.ts";
-import { serveHttp } from "./serve-http.node.ts";
 
 describe("page answers on the fast path", () => {
   const state = { now: 0, renders: 0, gate: null as Promise<void> | null };
@@ -30,15 +29,7 @@ describe("page answers on the fast path", () => {
       return c.html(body);
     });
     const deps = { readModel, pages, channels: ["c"], publicUrl: "http://t", logger: silentLogger };
-    server = await serveHttp(app, {
-      port: 0,
-      hostname: "127.0.0.1",
-      front: (fallback) =>
-        publicFastPath(deps, (req, res) => {
-          toApp.push(req.url ?? "");
-          fallback(req, res);
-        }),
-    });
+    server = await serveBehindFastPath(app, deps, toApp);
   });
   afterAll(() => server.close());
 

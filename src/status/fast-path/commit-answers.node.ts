@@ -30,8 +30,15 @@ export function commitAnswers(
   },
 ): (req: IncomingMessage, res: ServerResponse, path: string) => boolean {
   const common = Object.entries(deps.commonHeaders).flat();
-  // By answer: a kept answer is one object until it expires or the generation moves.
-  const bodies = new WeakMap<object, Buffer>();
+  // By answer, its body and headers made once: a kept answer is one object until it expires or
+  // the generation moves.
+  const prepared = new WeakMap<object, { headers: string[]; body: Buffer }>();
+  const prepare = (report: object) => {
+    const body = Buffer.from(JSON.stringify(report));
+    const length = String(body.byteLength);
+    const json = ["Content-Type", "application/json", "Vary", "Accept-Encoding"];
+    return { headers: [...common, ...json, "Content-Length", length], body };
+  };
   const trustedHeader = deps.guard.limits.clientIpHeader;
 
   return (req, res, path) => {
@@ -45,20 +52,13 @@ export function commitAnswers(
     const client = clientKeyOf(forwarded, () => req.socket.remoteAddress);
     // Refused: nothing was taken, and the app answers 429 with its Retry-After.
     if (!deps.guard.admit(client).ok) return false;
-    let body = bodies.get(report);
-    if (!body) {
-      body = Buffer.from(JSON.stringify(report));
-      bodies.set(report, body);
+    let answer = prepared.get(report);
+    if (!answer) {
+      answer = prepare(report);
+      prepared.set(report, answer);
     }
-    res.writeHead(200, [
-      ...common,
-      "Content-Type",
-      "application/json",
-      "Vary",
-      "Accept-Encoding",
-      "Content-Length",
-      String(body.byteLength),
-    ]);
+    const { headers, body } = answer;
+    res.writeHead(200, headers);
     res.end(body);
     return true;
   };

@@ -1,7 +1,5 @@
-import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { pipeline } from "node:stream";
 import type { Logger } from "../../log.ts";
 import type { FsStore, LocalBlob } from "../../publish/fs-store.node.ts";
 import { INDEX_FILE } from "../../publish/release-paths.ts";
@@ -10,6 +8,7 @@ import type { PageCache } from "../routes/cached-pages.ts";
 import { planFileResponse } from "../routes/file-response.ts";
 import { parseReleasePath } from "../routes/releases.ts";
 import { commitAnswers, type KeptLookups } from "./commit-answers.node.ts";
+import { createFileSender } from "./file-stream.node.ts";
 import { pageAnswers } from "./page-answers.node.ts";
 import { type FlatHeaders, preparedRedirects } from "./prepared-redirects.ts";
 import { carriesAny, header } from "./request-headers.node.ts";
@@ -55,7 +54,6 @@ export async function everyResponseHeaders(app: {
 const SMALL_FILE = 64 * 1024;
 const SMALL_FILES_TOTAL = 32 * 1024 * 1024;
 const RECHECK_MS = 60_000;
-const STREAM_CHUNK = 1024 * 1024;
 
 interface Kept {
   blob: LocalBlob;
@@ -79,6 +77,7 @@ const isPlainGet = (req: IncomingMessage) => req.method === "GET" && !isConditio
  */
 export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener {
   const common = deps.commonHeaders ?? {};
+  const sendFile = createFileSender();
   const redirect = preparedRedirects({
     channels: deps.channels,
     origin: deps.publicUrl.replace(/\/+$/, ""),
@@ -107,7 +106,8 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
     kept.set(path, { blob, key, bytes, at: Date.now(), plain });
   };
 
-  const send = (
+  /** Answers from the file's description: in-memory `bytes`, or streamed from its file. */
+  const send = async (
     req: IncomingMessage,
     res: ServerResponse,
     key: string,
@@ -115,11 +115,22 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
     bytes?: Buffer,
   ) => {
     const plan = planFileResponse(req.method ?? "GET", (name) => header(req, name), key, blob);
-    res.writeHead(plan.status, { ...common, ...plan.headers });
-    if (!plan.body) return void res.end();
+    const headers = { ...common, ...plan.headers };
+    if (!plan.body) return void res.writeHead(plan.status, headers).end();
     const { start, end } = plan.body;
-    if (bytes) return void res.end(bytes.subarray(start, end + 1));
-    return streamFile(res, blob.path, start, end, deps.logger);
+    if (bytes) return void res.writeHead(plan.status, headers).end(bytes.subarray(start, end + 1));
+    // Opened before the headers go out: a file gone since its description is the app's to answer.
+    const file = await open(blob.path, "r").catch(() => null);
+    if (!file) return fallback(req, res);
+    try {
+      res.writeHead(plan.status, headers);
+      await sendFile(res, file, start, end);
+    } catch (err) {
+      deps.logger.warn("file stream failed", { path: blob.path, error: String(err) });
+      res.destroy();
+    } finally {
+      await file.close();
+    }
   };
 
   const serveFile = async (
@@ -163,7 +174,7 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
     }
     const hit = kept.get(path);
     if (hit && Date.now() - hit.at < RECHECK_MS) {
-      if (!isPlainGet(req)) return send(req, res, hit.key, hit.blob, hit.bytes);
+      if (!isPlainGet(req)) return void send(req, res, hit.key, hit.blob, hit.bytes);
       res.writeHead(200, hit.plain);
       return void res.end(hit.bytes);
     }
@@ -177,13 +188,4 @@ export function publicFastPath(deps: FastPathDeps, fallback: Listener): Listener
       else res.destroy();
     });
   };
-}
-
-function streamFile(res: ServerResponse, path: string, start: number, end: number, logger: Logger) {
-  const stream = createReadStream(path, { start, end, highWaterMark: STREAM_CHUNK });
-  pipeline(stream, res, (err) => {
-    if (err && (err as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") {
-      logger.warn("file stream failed", { path, error: String(err) });
-    }
-  });
 }

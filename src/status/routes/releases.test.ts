@@ -57,6 +57,8 @@ describe("releaseRoutes", () => {
     const res = await app.request(`${RELEASE}/packages.json.br`);
     expect(res.headers.get("Content-Type")).toBe("application/json");
     expect(res.headers.get("Content-Encoding")).toBe("br");
+    // Read to the end: the stream closes its file then, not when collected.
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
   });
 
   it("answers a matching If-None-Match with 304 and no body", async () => {

@@ -1,4 +1,4 @@
-import { desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { upstreamCache } from "./schema.ts";
 
@@ -22,6 +22,13 @@ export interface UpstreamCache {
 
 /** Rows kept; the least recently used go first. A tick needs a handful per channel. */
 export const UPSTREAM_CACHE_ROWS = 1000;
+/**
+ * How stale a row's `used_at` may get before a confirmation (a 304) writes it again. Every write is
+ * a new row version, and the embedded database never vacuums on its own: touched on each 304, an
+ * idle tick of two channels left ~4 dead rows (3.4 KB) behind, for ever. Pruning only needs to know
+ * which of 1000 rows went unused longest, so an hour is fine-grained enough.
+ */
+export const UPSTREAM_CACHE_TOUCH_MS = 3_600_000;
 
 export function createDbUpstreamCache(db: Db, maxRows = UPSTREAM_CACHE_ROWS): UpstreamCache {
   return {
@@ -50,7 +57,11 @@ export function createDbUpstreamCache(db: Db, maxRows = UPSTREAM_CACHE_ROWS): Up
       await db.delete(upstreamCache).where(inArray(upstreamCache.key, overflow));
     },
     async touch(key, at) {
-      await db.update(upstreamCache).set({ usedAt: at }).where(eq(upstreamCache.key, key));
+      const stale = new Date(at.getTime() - UPSTREAM_CACHE_TOUCH_MS);
+      await db
+        .update(upstreamCache)
+        .set({ usedAt: at })
+        .where(and(eq(upstreamCache.key, key), lt(upstreamCache.usedAt, stale)));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { tickAll } from "../channels/tick-all.ts";
 import type { Config } from "../config/config.ts";
 import { openDatabase } from "../db/open-db.node.ts";
+import { vacuumTables } from "../db/vacuum.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { DataDirBusyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -148,7 +149,9 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
   });
   const owner = rt.advertise ? await startOwnerControl(rt) : null;
   if (owner) rt.advertise?.(owner.control);
-  const scheduler = config.scheduler ? startScheduler(rt.deps) : null;
+  // A PostgreSQL server vacuums itself; the embedded one is this process's to vacuum.
+  const vacuum = config.databaseUrl ? {} : { vacuum: () => vacuumTables(rt.deps.db) };
+  const scheduler = config.scheduler ? startScheduler(rt.deps, vacuum) : null;
   print(
     `floodgate serving ${config.publicUrl} (listening on ${config.host}:${server.port}; scheduler ${scheduler ? "on" : "off"})`,
   );

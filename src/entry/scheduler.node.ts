@@ -7,6 +7,8 @@ import { errorMessage } from "../errors.ts";
 import { backfillHistory } from "../hydra/backfill-history.ts";
 
 const BACKFILL_CRON = "17 4 * * *";
+/** The embedded database's daily vacuum (`vacuumTables`), away from the backfill. */
+const VACUUM_CRON = "43 3 * * *";
 /**
  * Serve ticks channel by channel (not through tickAll), so it follows subscriptions on a cron of
  * its own; `floodgate tick` and the Worker follow them in tickAll (each runs when due).
@@ -18,7 +20,13 @@ const SUBSCRIBED_PULLS_CRON = "*/5 * * * *";
  * runs in flight short (their leases go, the next start resumes them) and waits for them, so the
  * database is not closed under them.
  */
-export function startScheduler(deps: Deps): { stop(): Promise<void> } {
+export function startScheduler(
+  deps: Deps,
+  opts: {
+    /** Daily maintenance of a database that does none itself (PGlite has no autovacuum). */
+    vacuum?: () => Promise<void>;
+  } = {},
+): { stop(): Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();
   const shutdown = new AbortController();
   const track = (run: Promise<unknown>) => {
@@ -42,6 +50,27 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
     name: "backfill-history",
     noOverlap: true,
   });
+  const { vacuum } = opts;
+  const vacuuming = vacuum
+    ? cron.schedule(
+        VACUUM_CRON,
+        async () => {
+          const started = Date.now();
+          await track(
+            vacuum().then(
+              () =>
+                deps.logger.info("database vacuumed", { step: "vacuum", ms: Date.now() - started }),
+              (err: unknown) =>
+                deps.logger.error("database vacuum failed", {
+                  step: "vacuum",
+                  error: errorMessage(err),
+                }),
+            ),
+          );
+        },
+        { name: "vacuum-embedded", noOverlap: true },
+      )
+    : null;
   const pulls = cron.schedule(
     SUBSCRIBED_PULLS_CRON,
     async () => {
@@ -81,7 +110,7 @@ export function startScheduler(deps: Deps): { stop(): Promise<void> } {
   return {
     stop: async () => {
       shutdown.abort();
-      const all = [...tasks, daily, pulls];
+      const all = [...tasks, daily, pulls, ...(vacuuming ? [vacuuming] : [])];
       await Promise.all(all.map((t) => t.stop()));
       await Promise.all(inFlight);
       await delivery.stop();

@@ -1,7 +1,6 @@
 import { tickAll } from "../channels/tick-all.ts";
 import type { Config } from "../config/config.ts";
 import { openDatabase } from "../db/open-db.node.ts";
-import { vacuumTables } from "../db/vacuum.ts";
 import type { TickOutcome } from "../domain/tick-outcome.ts";
 import { DataDirBusyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -21,7 +20,7 @@ import {
   tickThroughOwner,
 } from "./owner-control.node.ts";
 import { LOCK_WAIT_MS, openRuntime, type Runtime } from "./runtime.node.ts";
-import { startScheduler } from "./scheduler.node.ts";
+import { startScheduler, vacuumLogged } from "./scheduler.node.ts";
 import { tickExitCode } from "./tick-exit-code.ts";
 
 type Print = (line: string) => void;
@@ -79,6 +78,9 @@ export async function tickCommand(
     process.once("SIGTERM", onSignal).once("SIGINT", onSignal);
     try {
       outcomes = await tickAll(opened.rt.deps, channel, stop.signal);
+      // Ticked from cron, the embedded database has no other owner to vacuum it.
+      const { vacuumWhenDue } = opened.rt;
+      if (vacuumWhenDue && !stop.signal.aborted) await vacuumLogged(logger, vacuumWhenDue);
     } finally {
       process.off("SIGTERM", onSignal).off("SIGINT", onSignal);
       await opened.rt.close();
@@ -149,9 +151,9 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
   });
   const owner = rt.advertise ? await startOwnerControl(rt) : null;
   if (owner) rt.advertise?.(owner.control);
-  // A PostgreSQL server vacuums itself; the embedded one is this process's to vacuum.
-  const vacuum = config.databaseUrl ? {} : { vacuum: () => vacuumTables(rt.deps.db) };
-  const scheduler = config.scheduler ? startScheduler(rt.deps, vacuum) : null;
+  // A PostgreSQL server vacuums itself; the embedded one is its owner's to vacuum.
+  const maintenance = rt.vacuumWhenDue ? { vacuumWhenDue: rt.vacuumWhenDue } : {};
+  const scheduler = config.scheduler ? startScheduler(rt.deps, maintenance) : null;
   print(
     `floodgate serving ${config.publicUrl} (listening on ${config.host}:${server.port}; scheduler ${scheduler ? "on" : "off"})`,
   );

@@ -8,6 +8,7 @@ import type { Config } from "../config/config.ts";
 import type { Db, DbHandle } from "../db/client.ts";
 import { openDatabase } from "../db/open-db.node.ts";
 import type { DataDirClaim } from "../db/pglite.node.ts";
+import { vacuumWhenDue } from "../db/vacuum-when-due.node.ts";
 import type { Deps } from "../deps.ts";
 import { makeDeps } from "../deps-factory.ts";
 import { ConfigError } from "../errors.ts";
@@ -52,6 +53,8 @@ export interface Runtime {
   advertise?(control: { url: string; token: string }): void;
   /** Embedded database only: settles if its thread ends while in use (see serveCommand). */
   lost?: Promise<Error>;
+  /** Embedded database only: its vacuum, once a day (`vacuumWhenDue`); true if it ran now. */
+  vacuumWhenDue?(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -132,6 +135,12 @@ export async function openRuntime(
       ...(handle.listen ? { listen: handle.listen } : {}),
       advertise: handle.advertise,
       ...(handle.lost ? { lost: handle.lost } : {}),
+      ...(config.databaseUrl
+        ? {}
+        : {
+            vacuumWhenDue: () =>
+              vacuumWhenDue(handle.db, join(resolve(config.dataDir), "db.vacuumed"), clock.now()),
+          }),
       close: async () => {
         await deps.lookupWrites.settled();
         await handle.close();

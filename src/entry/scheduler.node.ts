@@ -5,10 +5,11 @@ import { tickChannel } from "../channels/tick-channel.ts";
 import type { Deps } from "../deps.ts";
 import { errorMessage } from "../errors.ts";
 import { backfillHistory } from "../hydra/backfill-history.ts";
+import type { Logger } from "../log.ts";
 
 const BACKFILL_CRON = "17 4 * * *";
-/** The embedded database's daily vacuum (`vacuumTables`), away from the backfill. */
-const VACUUM_CRON = "43 3 * * *";
+/** When the embedded database's vacuum is looked at: it runs once a day (`vacuumWhenDue`). */
+const VACUUM_CRON = "43 * * * *";
 /**
  * Serve ticks channel by channel (not through tickAll), so it follows subscriptions on a cron of
  * its own; `floodgate tick` and the Worker follow them in tickAll (each runs when due).
@@ -23,8 +24,8 @@ const SUBSCRIBED_PULLS_CRON = "*/5 * * * *";
 export function startScheduler(
   deps: Deps,
   opts: {
-    /** Daily maintenance of a database that does none itself (PGlite has no autovacuum). */
-    vacuum?: () => Promise<void>;
+    /** Maintenance of a database that does none itself (PGlite): true if it ran now. */
+    vacuumWhenDue?: () => Promise<boolean>;
   } = {},
 ): { stop(): Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();
@@ -50,26 +51,12 @@ export function startScheduler(
     name: "backfill-history",
     noOverlap: true,
   });
-  const { vacuum } = opts;
-  const vacuuming = vacuum
-    ? cron.schedule(
-        VACUUM_CRON,
-        async () => {
-          const started = Date.now();
-          await track(
-            vacuum().then(
-              () =>
-                deps.logger.info("database vacuumed", { step: "vacuum", ms: Date.now() - started }),
-              (err: unknown) =>
-                deps.logger.error("database vacuum failed", {
-                  step: "vacuum",
-                  error: errorMessage(err),
-                }),
-            ),
-          );
-        },
-        { name: "vacuum-embedded", noOverlap: true },
-      )
+  const { vacuumWhenDue } = opts;
+  const vacuuming = vacuumWhenDue
+    ? cron.schedule(VACUUM_CRON, () => track(vacuumLogged(deps.logger, vacuumWhenDue)), {
+        name: "vacuum-embedded",
+        noOverlap: true,
+      })
     : null;
   const pulls = cron.schedule(
     SUBSCRIBED_PULLS_CRON,
@@ -117,4 +104,19 @@ export function startScheduler(
       await Promise.all(all.map((t) => t.destroy()));
     },
   };
+}
+
+/** Runs `vacuumWhenDue`, logging what it did; a failure is logged, never thrown. */
+export async function vacuumLogged(
+  logger: Logger,
+  vacuumWhenDue: () => Promise<boolean>,
+): Promise<void> {
+  const started = Date.now();
+  try {
+    if (await vacuumWhenDue()) {
+      logger.info("database vacuumed", { step: "vacuum", ms: Date.now() - started });
+    }
+  } catch (err) {
+    logger.error("database vacuum failed", { step: "vacuum", error: errorMessage(err) });
+  }
 }

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChannelSpec } from "../../src/config/channels-file.ts";
 import { scenarioChannels } from "../../src/sim/scenario.ts";
@@ -60,5 +62,24 @@ describe("an idle tick in a fresh process", () => {
     expect(second.hydraPaths).toHaveLength(2 * channels);
     expect(second.githubStatuses).toEqual(Array(2 * channels).fill(304));
     expect(second.rateLimitSpent).toBe(0);
+  });
+
+  it("vacuums the embedded database once a day, from whichever tick process finds it due", async () => {
+    const marker = join(world.env.FLOODGATE_DATA_DIR ?? "", "db.vacuumed");
+    const vacuumed = (stderr: string) => stderr.includes('"msg":"database vacuumed"');
+    const embedded = !world.env.DATABASE_URL;
+    // The test above ticked first: a day and an hour ago, as far as the marker says.
+    if (embedded) writeFileSync(marker, `${new Date(Date.now() - 25 * 3_600_000).toISOString()}\n`);
+
+    const due = await runFloodgate(["tick"], world.env);
+    expect(due.code, due.stderr).toBe(0);
+    expect(vacuumed(due.stderr)).toBe(embedded);
+    const again = await runFloodgate(["tick"], world.env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(vacuumed(again.stderr)).toBe(false);
+    // A PostgreSQL server vacuums itself: nothing is recorded for it.
+    expect(existsSync(marker)).toBe(embedded);
+    if (embedded)
+      expect(Date.parse(readFileSync(marker, "utf8").trim())).toBeGreaterThan(Date.now() - 60_000);
   });
 });

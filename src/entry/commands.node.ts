@@ -20,8 +20,9 @@ import {
   tickThroughOwner,
 } from "./owner-control.node.ts";
 import { LOCK_WAIT_MS, openRuntime, type Runtime } from "./runtime.node.ts";
-import { startScheduler, vacuumLogged } from "./scheduler.node.ts";
+import { startScheduler } from "./scheduler.node.ts";
 import { tickExitCode } from "./tick-exit-code.ts";
+import { startVacuumSchedule, vacuumLogged } from "./vacuum-schedule.node.ts";
 
 type Print = (line: string) => void;
 
@@ -151,9 +152,9 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
   });
   const owner = rt.advertise ? await startOwnerControl(rt) : null;
   if (owner) rt.advertise?.(owner.control);
+  const scheduler = config.scheduler ? startScheduler(rt.deps) : null;
   // A PostgreSQL server vacuums itself; the embedded one is its owner's to vacuum.
-  const maintenance = rt.vacuumWhenDue ? { vacuumWhenDue: rt.vacuumWhenDue } : {};
-  const scheduler = config.scheduler ? startScheduler(rt.deps, maintenance) : null;
+  const vacuuming = rt.vacuumWhenDue ? startVacuumSchedule(logger, rt.vacuumWhenDue) : null;
   print(
     `floodgate serving ${config.publicUrl} (listening on ${config.host}:${server.port}; scheduler ${scheduler ? "on" : "off"})`,
   );
@@ -165,6 +166,7 @@ export async function serveCommand(config: Config, logger: Logger, print: Print)
   });
   if (lost) logger.error("embedded database stopped; exiting", { error: lost.message });
   await scheduler?.stop();
+  await vacuuming?.stop();
   await server.close();
   await follower.stop();
   await owner?.server.close();

@@ -5,11 +5,8 @@ import { tickChannel } from "../channels/tick-channel.ts";
 import type { Deps } from "../deps.ts";
 import { errorMessage } from "../errors.ts";
 import { backfillHistory } from "../hydra/backfill-history.ts";
-import type { Logger } from "../log.ts";
 
 const BACKFILL_CRON = "17 4 * * *";
-/** When the embedded database's vacuum is looked at: it runs once a day (`vacuumWhenDue`). */
-const VACUUM_CRON = "43 * * * *";
 /**
  * Serve ticks channel by channel (not through tickAll), so it follows subscriptions on a cron of
  * its own; `floodgate tick` and the Worker follow them in tickAll (each runs when due).
@@ -21,13 +18,7 @@ const SUBSCRIBED_PULLS_CRON = "*/5 * * * *";
  * runs in flight short (their leases go, the next start resumes them) and waits for them, so the
  * database is not closed under them.
  */
-export function startScheduler(
-  deps: Deps,
-  opts: {
-    /** Maintenance of a database that does none itself (PGlite): true if it ran now. */
-    vacuumWhenDue?: () => Promise<boolean>;
-  } = {},
-): { stop(): Promise<void> } {
+export function startScheduler(deps: Deps): { stop(): Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();
   const shutdown = new AbortController();
   const track = (run: Promise<unknown>) => {
@@ -51,13 +42,6 @@ export function startScheduler(
     name: "backfill-history",
     noOverlap: true,
   });
-  const { vacuumWhenDue } = opts;
-  const vacuuming = vacuumWhenDue
-    ? cron.schedule(VACUUM_CRON, () => track(vacuumLogged(deps.logger, vacuumWhenDue)), {
-        name: "vacuum-embedded",
-        noOverlap: true,
-      })
-    : null;
   const pulls = cron.schedule(
     SUBSCRIBED_PULLS_CRON,
     async () => {
@@ -97,26 +81,11 @@ export function startScheduler(
   return {
     stop: async () => {
       shutdown.abort();
-      const all = [...tasks, daily, pulls, ...(vacuuming ? [vacuuming] : [])];
+      const all = [...tasks, daily, pulls];
       await Promise.all(all.map((t) => t.stop()));
       await Promise.all(inFlight);
       await delivery.stop();
       await Promise.all(all.map((t) => t.destroy()));
     },
   };
-}
-
-/** Runs `vacuumWhenDue`, logging what it did; a failure is logged, never thrown. */
-export async function vacuumLogged(
-  logger: Logger,
-  vacuumWhenDue: () => Promise<boolean>,
-): Promise<void> {
-  const started = Date.now();
-  try {
-    if (await vacuumWhenDue()) {
-      logger.info("database vacuumed", { step: "vacuum", ms: Date.now() - started });
-    }
-  } catch (err) {
-    logger.error("database vacuum failed", { step: "vacuum", error: errorMessage(err) });
-  }
 }

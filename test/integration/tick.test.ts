@@ -169,7 +169,10 @@ describe("the channel tick against the simulator", () => {
     const redirect = await h.app.request("/nixos-unstable");
     expect(redirect.headers.get("location")).toContain(releaseName);
     const path = new URL(redirect.headers.get("location") ?? "").pathname;
-    expect((await h.app.request(`${path}/nixexprs.tar.xz`)).status).toBe(200);
+    const tarball = await h.app.request(`${path}/nixexprs.tar.xz`);
+    expect(tarball.status).toBe(200);
+    // Read whole: the file is closed at the end of its stream, not by the collector.
+    expect((await tarball.arrayBuffer()).byteLength).toBeGreaterThan(0);
     const api = await (await h.app.request("/api/v1/channels/nixos-unstable")).json();
     expect(api.channel.state).toBe("error");
     expect(api.channel.release.name).toBe(releaseName);
